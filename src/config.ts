@@ -1,0 +1,101 @@
+import { resolve } from "node:path";
+import * as v from "valibot";
+
+/**
+ * Server configuration. Every option is a flag (`--data-dir DIR`) and an environment variable
+ * (`LTS_DATA_DIR`); a flag wins over the variable. This module is the only reader of process.env
+ * (main.ts hands it in).
+ */
+export interface OptionSpec {
+  flag: string;
+  env: string;
+  value?: string; // the placeholder in --help; absent for on/off switches
+  help: string;
+  default?: string;
+}
+
+export const SERVER_OPTIONS = {
+  port: { flag: "--port", env: "LTS_PORT", value: "N", default: "48080", help: "TCP port for the portal and the API (0 picks a free one)" },
+  host: { flag: "--host", env: "LTS_HOST", value: "ADDR", default: "0.0.0.0", help: "address to listen on (127.0.0.1 keeps it to this machine)" },
+  dataDir: { flag: "--data-dir", env: "LTS_DATA_DIR", value: "DIR", default: "./lts-data", help: "where the database, instance key and logs live" },
+  tlsCert: { flag: "--tls-cert", env: "LTS_TLS_CERT", value: "FILE", help: "PEM certificate: serve HTTPS (needs --tls-key)" },
+  tlsKey: { flag: "--tls-key", env: "LTS_TLS_KEY", value: "FILE", help: "PEM private key for --tls-cert" },
+  basePath: { flag: "--base-path", env: "LTS_BASE_PATH", value: "/PATH", default: "", help: "serve under a sub-path, e.g. /lts behind a reverse proxy" },
+  trustProxy: { flag: "--trust-proxy", env: "LTS_TRUST_PROXY", help: "trust X-Forwarded-For/-Proto/-Host from a reverse proxy (set it only behind one)" },
+  logLevel: { flag: "--log-level", env: "LTS_LOG_LEVEL", value: "LEVEL", default: "info", help: "debug, info, warn or error" },
+  sessionIdleMinutes: { flag: "--session-idle-minutes", env: "LTS_SESSION_IDLE_MINUTES", value: "N", default: "30", help: "portal sessions end after this long without a request" },
+  sessionMaxHours: { flag: "--session-max-hours", env: "LTS_SESSION_MAX_HOURS", value: "N", default: "12", help: "portal sessions end this long after login, whatever happens" },
+} satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof SERVER_OPTIONS;
+
+const intIn = (min: number, max: number) =>
+  v.pipe(v.string(), v.regex(/^\d+$/, "must be a whole number"), v.transform(Number), v.minValue(min), v.maxValue(max));
+
+const absolutePath = v.pipe(v.string(), v.minLength(1, "must not be empty"), v.transform((p) => resolve(p)));
+
+export const ConfigSchema = v.pipe(
+  v.object({
+    port: intIn(0, 65535),
+    host: v.pipe(v.string(), v.minLength(1, "must not be empty")),
+    dataDir: absolutePath,
+    tlsCert: v.optional(absolutePath),
+    tlsKey: v.optional(absolutePath),
+    basePath: v.pipe(
+      v.string(),
+      v.transform((p) => p.replace(/\/+$/, "")),
+      v.regex(/^(\/[A-Za-z0-9._~-]+)*$/, "must look like /lts (letters, digits, . _ ~ -)"),
+    ),
+    trustProxy: v.pipe(v.picklist(["", "1", "true", "0", "false"], "must be true or false"), v.transform((s) => s === "" || s === "1" || s === "true")),
+    logLevel: v.picklist(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
+    sessionIdleMinutes: intIn(1, 24 * 60),
+    sessionMaxHours: intIn(1, 24 * 30),
+  }),
+  v.check((c) => !!c.tlsCert === !!c.tlsKey, "--tls-cert and --tls-key go together: give both, or neither"),
+);
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}\nRun 'lts --help' to see every option.`);
+  }
+}
+
+/** Values given as flags, by option name. Switches given without a value are "". */
+export type FlagValues = Partial<Record<string, string>>;
+
+/**
+ * Merges defaults, `LTS_*` variables and flags (in rising order of precedence) and validates the
+ * whole. Throws one ConfigError that lists every problem, each with its flag and variable.
+ */
+export function loadConfig(input: { env: Record<string, string | undefined>; flags: FlagValues }): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const [name, spec] of Object.entries(SERVER_OPTIONS) as [OptionName, OptionSpec][]) {
+    raw[name] = input.flags[name] ?? input.env[spec.env] ?? spec.default;
+    if (!("value" in spec) && raw[name] === undefined) raw[name] = "false";
+  }
+  const result = v.safeParse(ConfigSchema, raw);
+  if (result.success) return Object.freeze(result.output);
+  throw new ConfigError(
+    result.issues.map((issue) => {
+      const key = issue.path?.[0]?.key as OptionName | undefined;
+      if (!key) return issue.message;
+      const spec: OptionSpec = SERVER_OPTIONS[key];
+      return `${spec.flag} / ${spec.env} = ${JSON.stringify(raw[key])}: ${issue.message}`;
+    }),
+  );
+}
+
+/** The `--help` lines for a set of options: flag, placeholder, variable, default and meaning. */
+export function describeOptions(specs: OptionSpec[]): string {
+  const left = specs.map((s) => `  ${s.flag}${s.value ? " " + s.value : ""}`);
+  const width = Math.max(...left.map((l) => l.length)) + 2;
+  return specs
+    .map((s, i) => {
+      const dflt = s.default !== undefined && s.default !== "" ? ` (default ${s.default})` : "";
+      return `${left[i]!.padEnd(width)}${s.help}${dflt}\n${" ".repeat(width)}env ${s.env}`;
+    })
+    .join("\n");
+}
+

@@ -1,0 +1,50 @@
+import { Database } from "bun:sqlite";
+import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import type { MigrationMeta } from "drizzle-orm/migrator";
+import * as schema from "./schema";
+import { embeddedMigrations } from "./migrations.macro" with { type: "macro" };
+
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+
+const MIGRATIONS: MigrationMeta[] = embeddedMigrations();
+
+/**
+ * Opens (or creates) the SQLite database with the settings every write relies on: WAL,
+ * synchronous=FULL (an acknowledged write survives power loss), foreign keys, a busy timeout for
+ * the admin commands that share the file, and a cap on the WAL file left behind.
+ */
+export function openDatabase(path: string): Db {
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.exec("PRAGMA journal_mode = WAL");
+  sqlite.exec("PRAGMA synchronous = FULL");
+  sqlite.exec("PRAGMA foreign_keys = ON");
+  sqlite.exec("PRAGMA busy_timeout = 5000");
+  sqlite.exec("PRAGMA journal_size_limit = 67108864");
+  return drizzle({ client: sqlite, schema }) as Db;
+}
+
+/** A fresh in-memory database with every migration applied: what tests build their world on. */
+export function openMemoryDatabase(): Db {
+  const db = drizzle({ client: new Database(":memory:", { strict: true }), schema }) as Db;
+  db.$client.exec("PRAGMA foreign_keys = ON");
+  migrate(db);
+  return db;
+}
+
+/** Applies the migrations embedded at build time that this database has not seen yet. */
+export function migrate(db: Db): void {
+  // What drizzle-orm/bun-sqlite/migrator does, minus reading the folder from disk (the binary
+  // has no drizzle/ folder). drizzle-orm is pinned; a test migrates a real file to catch changes.
+  const internal = db as unknown as { dialect: { migrate(m: MigrationMeta[], s: unknown, c: object): void }; session: unknown };
+  internal.dialect.migrate(MIGRATIONS, internal.session, { migrationsFolder: "<embedded>" });
+}
+
+/** The user tables a database holds (drizzle's bookkeeping and SQLite's own excluded). */
+export function userTables(db: Db): string[] {
+  return db.$client
+    .query<{ name: string }, []>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name",
+    )
+    .all()
+    .map((r) => r.name);
+}

@@ -1,0 +1,65 @@
+import type { Config } from "./config";
+import type { Db } from "./db/client";
+import { LoginThrottle } from "./domain/login-throttle";
+import { loadStaticAssets, type StaticAssets } from "./http/static-assets";
+import { systemClock, type Clock } from "./lib/clock";
+import type { Logger } from "./lib/logger";
+import { argon2Hasher, type PasswordHasher } from "./lib/password-hasher";
+import { join } from "node:path";
+import { SetupToken } from "./services/admin";
+import type { SessionPolicy } from "./services/sessions";
+import { randomToken } from "./lib/ids";
+
+/** Settings the HTTP layer needs, taken from the config once. */
+export interface PortalSettings {
+  basePath: string;
+  trustProxy: boolean;
+  tls: boolean;
+  sessionPolicy: SessionPolicy;
+  dataDir: string;
+  /** What the Home page shows as the listening address. */
+  listening: string;
+}
+
+/** Everything the app is built from: the one place services and adapters are wired. */
+export interface Deps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  setupToken: SetupToken;
+  settings: PortalSettings;
+  assets: StaticAssets;
+  startedAt: Date;
+  /** CSRF token for forms shown before login; new at every start. */
+  anonymousCsrfToken: string;
+}
+
+export function portalSettings(config: Config, listening: string): PortalSettings {
+  return {
+    basePath: config.basePath,
+    trustProxy: config.trustProxy,
+    tls: !!config.tlsCert,
+    sessionPolicy: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionMaxHours * 3_600_000 },
+    dataDir: config.dataDir,
+    listening,
+  };
+}
+
+export function buildDeps(config: Config, db: Db, logger: Logger, listening: string, overrides: Partial<Deps> = {}): Deps {
+  const clock = overrides.clock ?? systemClock;
+  return {
+    db,
+    clock,
+    logger,
+    hasher: argon2Hasher(join(config.dataDir, "tmp")),
+    throttle: new LoginThrottle(),
+    setupToken: new SetupToken(config.dataDir),
+    settings: portalSettings(config, listening),
+    assets: loadStaticAssets(),
+    startedAt: clock.now(),
+    anonymousCsrfToken: randomToken(),
+    ...overrides,
+  };
+}

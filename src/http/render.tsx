@@ -1,0 +1,61 @@
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import type { Deps } from "../deps";
+import { VERSION } from "../lib/version";
+import { View, type ViewContext } from "../../templates/view-context";
+import type { AppEnv } from "./env";
+
+/** The one reader of htmx's request headers: a request htmx made for a fragment. */
+export function isHtmx(c: Context<AppEnv>): boolean {
+  return c.req.header("hx-request") === "true";
+}
+
+export type HtmlStatus = 200 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
+
+/** Renders a view with its ViewContext; every HTML answer goes through here. */
+export async function render(c: Context<AppEnv>, deps: Deps, node: Child, status: HtmlStatus = 200): Promise<Response> {
+  c.header("Vary", "HX-Request");
+  return c.html(<View.Provider value={viewContext(c, deps)}>{node}</View.Provider>, status);
+}
+
+/** The whole page for a normal request, the fragment alone for htmx. */
+export function pageOrFragment(c: Context<AppEnv>, deps: Deps, views: { page: Child; fragment: Child }, status?: HtmlStatus): Promise<Response> {
+  return render(c, deps, isHtmx(c) ? views.fragment : views.page, status);
+}
+
+/** Sends the browser to a portal path: HX-Redirect for htmx, 303 otherwise. */
+export function redirect(c: Context<AppEnv>, deps: Deps, path: string): Response {
+  const location = deps.settings.basePath + path;
+  if (isHtmx(c)) {
+    c.header("HX-Redirect", location);
+    return c.body(null, 200);
+  }
+  return c.redirect(location, 303);
+}
+
+/** The portal path of this request, without the base path. */
+export function portalPath(c: Context<AppEnv>, deps: Deps): string {
+  return c.req.path.slice(deps.settings.basePath.length) || "/";
+}
+
+function viewContext(c: Context<AppEnv>, deps: Deps): ViewContext {
+  const base = deps.settings.basePath;
+  const assets = Object.fromEntries(Object.entries(deps.assets.urls).map(([name, url]) => [name, base + url]));
+  return {
+    base,
+    csrfToken: c.var.session?.csrfToken ?? deps.anonymousCsrfToken,
+    version: VERSION,
+    assets,
+    currentPath: portalPath(c, deps),
+    loggedIn: !!c.var.session,
+    plainHttp: !isSecureTransport(c, deps),
+  };
+}
+
+/** True when the browser reached us over HTTPS, or on localhost (which browsers treat as secure). */
+function isSecureTransport(c: Context<AppEnv>, deps: Deps): boolean {
+  if (deps.settings.tls) return true;
+  if (deps.settings.trustProxy && c.req.header("x-forwarded-proto") === "https") return true;
+  const host = (c.req.header("host") ?? "").replace(/:\d+$/, "").toLowerCase();
+  return host === "localhost" || host === "127.0.0.1" || host === "[::1]";
+}

@@ -1,0 +1,26 @@
+import type { Context, Hono } from "hono";
+import type { Deps } from "../../deps";
+import { VERSION } from "../../lib/version";
+import { listAuditEvents } from "../../services/audit";
+import { getServerStatus } from "../../services/status/get-server-status";
+import { HomePage } from "../../../templates/pages/home-page";
+import type { AppEnv } from "../env";
+import { render } from "../render";
+
+/**   GET /   and   GET /index   the server's status and recent activity */
+export function registerHomeRoutes(app: Hono<AppEnv>, deps: Deps) {
+  const home = (c: Context<AppEnv>) => {
+    const { settings } = deps;
+    const status = getServerStatus(deps.db, {
+      version: VERSION,
+      startedAt: deps.startedAt,
+      now: deps.clock.now(),
+      listening: settings.listening,
+      dataDir: settings.dataDir,
+      sessionPolicy: settings.sessionPolicy,
+    });
+    return render(c, deps, <HomePage status={status} recentEvents={listAuditEvents(deps.db, { limit: 10 })} />);
+  };
+  app.get("/", home);
+  app.get("/index", home);
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bun
+// lts: the License Tracking Server and its operator commands (PROTOCOL.md, "lts").
+import { ConfigError, describeOptions, loadConfig, SERVER_OPTIONS, type OptionName } from "./config";
+import { DataDirError } from "./db/data-dir";
+import { AppError } from "./domain/errors";
+import { VERSION } from "./lib/version";
+import { parseArgs, UsageError } from "./cli/args";
+
+const SERVE_OPTIONS = Object.keys(SERVER_OPTIONS) as OptionName[];
+const STDIN_OPTION = { stdin: { flag: "--stdin", env: "", help: "read the password from standard input" } };
+
+const HELP = `lts ${VERSION}: the License Tracking Server
+
+Usage:
+  lts [serve] [options]                 run the server: admin portal and client API
+  lts set-password --stdin [--data-dir DIR]
+                                        scripted first run: set the management password from
+                                        standard input (only while none is set)
+  lts reset-password [--data-dir DIR]   on the server's console: replace a lost password
+                                        (asks twice; ends every portal session)
+  lts version                           print the version
+  lts --help                            this text
+
+Options (each also read from its environment variable; a flag wins):
+${describeOptions(Object.values(SERVER_OPTIONS))}
+
+Open the portal at http://<host>:<port>/index. On first start the server prints a one-time
+"Setup token: ..." line (also in <data-dir>/setup-token) that the portal asks for.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === "--help" || first === "-h" || first === "help") return print(HELP);
+  if (first === "version" || first === "--version") return print(`lts ${VERSION} (bun ${Bun.version}, ${process.platform}-${process.arch})`);
+
+  const command = first === undefined || first.startsWith("--") ? "serve" : first;
+  const args = command === "serve" && first !== "serve" ? argv : rest;
+  if (args.includes("--help")) return print(HELP);
+  const env = process.env;
+
+  switch (command) {
+    case "serve": {
+      const { flags, positionals } = parseArgs(args, SERVE_OPTIONS);
+      refuseExtra(positionals);
+      const { startServer } = await import("./server");
+      const running = await startServer(loadConfig({ env, flags }));
+      const stop = async (signal: string) => {
+        running.deps.logger.info(`received ${signal}; stopping`);
+        await running.stop();
+        process.exit(0);
+      };
+      process.on("SIGINT", () => stop("SIGINT"));
+      process.on("SIGTERM", () => stop("SIGTERM"));
+      return -1; // keep running
+    }
+    case "set-password": {
+      const { flags, positionals } = parseArgs(args, ["dataDir"], STDIN_OPTION);
+      refuseExtra(positionals);
+      if (flags.stdin === undefined) throw new UsageError("set-password reads the password from standard input: lts set-password --stdin");
+      const { setPasswordCommand } = await import("./cli/password-commands");
+      const { readAllStdin } = await import("./cli/prompt");
+      return print(await setPasswordCommand(loadConfig({ env, flags }), readAllStdin));
+    }
+    case "reset-password": {
+      const { flags, positionals } = parseArgs(args, ["dataDir"]);
+      refuseExtra(positionals);
+      const { resetPasswordCommand } = await import("./cli/password-commands");
+      const { terminalPrompt } = await import("./cli/prompt");
+      return print(await resetPasswordCommand(loadConfig({ env, flags }), terminalPrompt()));
+    }
+    default:
+      throw new UsageError(`Unknown command '${command}'. Run 'lts --help' to see the commands.`);
+  }
+}
+
+function refuseExtra(positionals: string[]) {
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}'. Run 'lts --help' to see the usage.`);
+}
+
+function print(text: string): number {
+  process.stdout.write(text.endsWith("\n") ? text : text + "\n");
+  return 0;
+}
+
+// No top-level await: the binary is compiled with --bytecode, which emits CommonJS.
+main(Bun.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    // Errors an operator can act on are printed as they are; anything else without a stack trace.
+    const known = err instanceof UsageError || err instanceof ConfigError || err instanceof DataDirError || err instanceof AppError;
+    const message = err instanceof AppError && err.details.fields ? Object.values(err.details.fields).join("\n") : (err as Error).message;
+    process.stderr.write(`lts: ${known ? message : `unexpected error: ${message}`}\n`);
+    process.exit(err instanceof UsageError || err instanceof ConfigError ? 2 : 1);
+  },
+);

@@ -1,0 +1,80 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Server } from "bun";
+import { createApp } from "./app";
+import type { Config } from "./config";
+import type { Db } from "./db/client";
+import { openDataDir } from "./db/data-dir";
+import { buildDeps, type Deps } from "./deps";
+import { createLogger, fileSink, stdoutSink, type Logger } from "./lib/logger";
+import { VERSION } from "./lib/version";
+import { isPasswordSet } from "./services/admin";
+import { purgeExpiredSessions } from "./services/sessions";
+
+/** The largest body Bun accepts at all; routes set tighter limits of their own. */
+const MAX_REQUEST_BODY = 2 * 1024 * 1024;
+const HOUSEKEEPING_MS = 10 * 60_000;
+
+export interface RunningServer {
+  server: Server<undefined>;
+  deps: Deps;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the data dir (refusing a missing or foreign database), migrates, serves the portal and
+ * the API, prints the setup token while no management password exists, and runs housekeeping.
+ */
+export async function startServer(config: Config, options: { out?: (line: string) => void } = {}): Promise<RunningServer> {
+  const out = options.out ?? ((line: string) => process.stdout.write(line + "\n"));
+  mkdirSync(join(config.dataDir, "logs"), { recursive: true, mode: 0o700 });
+  const logFile = fileSink(join(config.dataDir, "logs", "lts.log"));
+  const logger = createLogger([(line) => out(line), logFile], config.logLevel);
+  const db = openDataDir(config.dataDir);
+
+  let app: ReturnType<typeof createApp> | undefined;
+  const server = Bun.serve({
+    port: config.port,
+    hostname: config.host,
+    development: false,
+    maxRequestBodySize: MAX_REQUEST_BODY,
+    idleTimeout: 30,
+    tls: config.tlsCert && config.tlsKey ? { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } : undefined,
+    fetch: (request, srv) => app!.fetch(request, srv),
+  });
+  const scheme = config.tlsCert ? "https" : "http";
+  const listening = `${scheme}://${config.host}:${server.port}${config.basePath}/`;
+  const deps = buildDeps(config, db, logger, listening);
+  app = createApp(deps);
+
+  logger.info(`LTS ${VERSION} listening on ${listening}`, { dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
+  if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
+
+  const housekeeping = setInterval(() => runHousekeeping(db, deps, logger), HOUSEKEEPING_MS);
+  housekeeping.unref();
+
+  const stop = async () => {
+    clearInterval(housekeeping);
+    await server.stop();
+    db.$client.close();
+  };
+  return { server, deps, url: `${scheme}://127.0.0.1:${server.port}${config.basePath}`, stop };
+}
+
+/** First run: the token goes to the console, the log file, and <data-dir>/setup-token (PROTOCOL.md). */
+function announceSetupToken(deps: Deps, out: (line: string) => void, fileLog: Logger) {
+  const token = deps.setupToken.issue();
+  out(`Setup token: ${token}`);
+  fileLog.info(`Setup token: ${token}`);
+  deps.logger.info("no management password yet: open the portal and set one with the setup token", { tokenFile: deps.setupToken.path });
+}
+
+function runHousekeeping(db: Db, deps: Deps, logger: Logger) {
+  try {
+    const purged = purgeExpiredSessions(db, deps.clock.now(), deps.settings.sessionPolicy);
+    if (purged > 0) logger.debug("expired sessions purged", { purged });
+  } catch (error) {
+    logger.error("housekeeping failed", { error });
+  }
+}

@@ -1,0 +1,32 @@
+import { AppError } from "../../domain/errors";
+import type { ServiceContext } from "../context";
+import { storedPasswordHash } from "./get-admin-state";
+
+/**
+ * Opens one throttled attempt at a secret typed at the portal (the password, the setup token)
+ * for the acting address, before any hashing. Throws RATE_LIMITED while the address (or everyone)
+ * must wait; the caller reports how the attempt went.
+ */
+export function beginAttempt(ctx: ServiceContext): { failed(): void; succeeded(): void } {
+  const address = ctx.actor.ip ?? ctx.actor.kind;
+  const decision = ctx.throttle.attempt(address, ctx.clock.now().getTime());
+  if (!decision.allowed) {
+    throw new AppError("RATE_LIMITED", `Too many attempts. Wait ${decision.retryAfterSeconds} seconds, then try again.`, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+  return {
+    failed: () => ctx.throttle.failed(address, ctx.clock.now().getTime()),
+    succeeded: () => ctx.throttle.succeeded(address),
+  };
+}
+
+/** Checks the management password, throttled (see beginAttempt). Returns whether it matched. */
+export async function checkPassword(ctx: ServiceContext, password: string): Promise<boolean> {
+  const attempt = beginAttempt(ctx);
+  const hash = storedPasswordHash(ctx.db);
+  const ok = hash !== null && (await ctx.hasher.verify(hash, password));
+  if (ok) attempt.succeeded();
+  else attempt.failed();
+  return ok;
+}

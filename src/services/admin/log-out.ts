@@ -1,0 +1,12 @@
+import { transaction } from "../../db/transaction";
+import { recordAuditEvent } from "../audit";
+import type { ServiceContext } from "../context";
+import { endSession } from "../sessions";
+
+/** Ends the admin's session. */
+export function logOut(ctx: ServiceContext, sessionIdHash: string): void {
+  transaction(ctx.db, (tx) => {
+    endSession(tx, sessionIdHash);
+    recordAuditEvent(tx, ctx.clock.now(), ctx.actor, "logout");
+  });
+}

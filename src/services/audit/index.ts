@@ -1,0 +1,2 @@
+export * from "./list-audit-events";
+export * from "./record-audit-event";

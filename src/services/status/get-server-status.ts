@@ -1,0 +1,36 @@
+import { count, gt } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { sessions } from "../../db/schema";
+import type { ServerStatus } from "../../domain/server-status";
+import type { SessionPolicy } from "../sessions";
+
+/** The facts the Home page shows about this server. */
+export function getServerStatus(
+  db: Db,
+  input: { version: string; startedAt: Date; now: Date; listening: string; dataDir: string; sessionPolicy: SessionPolicy },
+): ServerStatus {
+  const pages = db.$client.query<{ bytes: number }, []>("SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()").get();
+  const activeSince = new Date(input.now.getTime() - input.sessionPolicy.idleMs);
+  const active = db.select({ n: count() }).from(sessions).where(gt(sessions.lastSeenAt, activeSince)).get();
+  return {
+    version: input.version,
+    startedAt: input.startedAt,
+    now: input.now,
+    listening: input.listening,
+    dataDir: input.dataDir,
+    databaseBytes: pages?.bytes ?? 0,
+    activeSessions: active?.n ?? 0,
+  };
+}
+
+/** Whether clients can be served; /healthz reports it. */
+export function getReadiness(db: Db): { ready: boolean; reason: string; uuidMatches: boolean } {
+  try {
+    db.$client.query("SELECT 1").get();
+  } catch {
+    return { ready: false, reason: "storage unavailable: the database cannot be read", uuidMatches: false };
+  }
+  // The machine UUID (hardware binding) arrives with the licensing core; until one is generated
+  // no client can be authorized.
+  return { ready: false, reason: "no machine UUID yet: generate one in the portal", uuidMatches: false };
+}

@@ -1,0 +1,61 @@
+import type { AuditEntry, ServerStatus } from "../../src/domain/server-status";
+import { formatBytes, formatDuration } from "../format";
+import { AppLayout } from "../layouts/app-layout";
+
+export interface HomePageProps {
+  status: ServerStatus;
+  recentEvents: AuditEntry[];
+}
+
+/** The server's status at a glance, and what happened lately. */
+export function HomePage({ status, recentEvents }: HomePageProps) {
+  return (
+    <AppLayout title="Home">
+      <section aria-labelledby="status-heading">
+        <h2 id="status-heading">Server</h2>
+        <dl class="facts" id="server-status">
+          <Fact label="Version" value={status.version} />
+          <Fact label="Up for" value={formatDuration(status.now.getTime() - status.startedAt.getTime())} title={status.startedAt.toISOString()} />
+          <Fact label="Listening on" value={status.listening} />
+          <Fact label="Data directory" value={status.dataDir} />
+          <Fact label="Database size" value={formatBytes(status.databaseBytes)} />
+          <Fact label="Portal sessions" value={String(status.activeSessions)} />
+        </dl>
+      </section>
+      <section aria-labelledby="activity-heading">
+        <h2 id="activity-heading">Recent activity</h2>
+        <table class="table" id="recent-activity">
+          <thead>
+            <tr>
+              <th scope="col">When (UTC)</th>
+              <th scope="col">What</th>
+              <th scope="col">Who</th>
+              <th scope="col">From</th>
+            </tr>
+          </thead>
+          <tbody>
+            {recentEvents.map((e) => (
+              <tr>
+                <td>
+                  <time datetime={e.at.toISOString()}>{e.at.toISOString().slice(0, 19).replace("T", " ")}</time>
+                </td>
+                <td>{e.action}</td>
+                <td>{e.actor}</td>
+                <td>{e.ip ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </AppLayout>
+  );
+}
+
+function Fact(props: { label: string; value: string; title?: string }) {
+  return (
+    <div>
+      <dt>{props.label}</dt>
+      <dd title={props.title}>{props.value}</dd>
+    </div>
+  );
+}
