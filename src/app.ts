@@ -23,7 +23,7 @@ export const FORM_BODY_LIMIT = 64 * 1024;
  * with an in-memory world and drive it with app.request().
  */
 export function createApp(deps: Deps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>({ strict: true }).basePath(deps.settings.basePath || "/");
+  const app = new Hono<AppEnv>({ strict: false }).basePath(deps.settings.basePath || "/");
   app.onError(errorHandler(deps));
   app.notFound(notFoundHandler(deps));
 

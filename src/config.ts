@@ -3,8 +3,8 @@ import * as v from "valibot";
 
 /**
  * Server configuration. Every option is a flag (`--data-dir DIR`) and an environment variable
- * (`LTS_DATA_DIR`); a flag wins over the variable. This module is the only reader of process.env
- * (main.ts hands it in).
+ * (`LTS_DATA_DIR`); a flag wins over the variable. main.ts hands the environment in; nothing else
+ * reads it.
  */
 export interface OptionSpec {
   flag: string;

@@ -4,7 +4,8 @@ import { ConfigError, describeOptions, loadConfig, SERVER_OPTIONS, type OptionNa
 import { DataDirError } from "./db/data-dir";
 import { AppError } from "./domain/errors";
 import { VERSION } from "./lib/version";
-import { parseArgs, UsageError } from "./cli/args";
+import { parseArgs } from "./cli/args";
+import { CommandError, UsageError } from "./cli/errors";
 
 const SERVE_OPTIONS = Object.keys(SERVER_OPTIONS) as OptionName[];
 const STDIN_OPTION = { stdin: { flag: "--stdin", env: "", help: "read the password from standard input" } };
@@ -42,15 +43,18 @@ async function main(argv: string[]): Promise<number> {
     case "serve": {
       const { flags, positionals } = parseArgs(args, SERVE_OPTIONS);
       refuseExtra(positionals);
+      const config = loadConfig({ env, flags });
       const { startServer } = await import("./server");
-      const running = await startServer(loadConfig({ env, flags }));
+      // Handlers first: a stop request that arrives during start-up still stops cleanly.
+      let running: Awaited<ReturnType<typeof startServer>> | undefined;
       const stop = async (signal: string) => {
-        running.deps.logger.info(`received ${signal}; stopping`);
-        await running.stop();
+        running?.deps.logger.info(`received ${signal}; stopping`);
+        await running?.stop();
         process.exit(0);
       };
       process.on("SIGINT", () => stop("SIGINT"));
       process.on("SIGTERM", () => stop("SIGTERM"));
+      running = await startServer(config);
       return -1; // keep running
     }
     case "set-password": {
@@ -89,7 +93,7 @@ main(Bun.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Errors an operator can act on are printed as they are; anything else without a stack trace.
-    const known = err instanceof UsageError || err instanceof ConfigError || err instanceof DataDirError || err instanceof AppError;
+    const known = err instanceof UsageError || err instanceof CommandError || err instanceof ConfigError || err instanceof DataDirError || err instanceof AppError;
     const message = err instanceof AppError && err.details.fields ? Object.values(err.details.fields).join("\n") : (err as Error).message;
     process.stderr.write(`lts: ${known ? message : `unexpected error: ${message}`}\n`);
     process.exit(err instanceof UsageError || err instanceof ConfigError ? 2 : 1);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Server } from "bun";
 import { createApp } from "./app";
 import type { Config } from "./config";
-import type { Db } from "./db/client";
+import { closeDatabase, type Db } from "./db/client";
 import { openDataDir } from "./db/data-dir";
 import { buildDeps, type Deps } from "./deps";
 import { createLogger, fileSink, stdoutSink, type Logger } from "./lib/logger";
@@ -57,7 +57,7 @@ export async function startServer(config: Config, options: { out?: (line: string
   const stop = async () => {
     clearInterval(housekeeping);
     await server.stop();
-    db.$client.close();
+    closeDatabase(db);
   };
   return { server, deps, url: `${scheme}://127.0.0.1:${server.port}${config.basePath}`, stop };
 }

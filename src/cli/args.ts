@@ -1,7 +1,5 @@
 import { SERVER_OPTIONS, type FlagValues, type OptionSpec } from "../config";
-
-/** A command line that does not fit; the message says what to do. */
-export class UsageError extends Error {}
+import { UsageError } from "./errors";
 
 export interface ParsedArgs {
   /** Values by option name (config keys for server options, the flag without dashes otherwise). */

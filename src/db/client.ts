@@ -23,6 +23,18 @@ export function openDatabase(path: string): Db {
   return drizzle({ client: sqlite, schema }) as Db;
 }
 
+/**
+ * Checkpoints the WAL into the database file and closes it, so that a stopped server leaves one
+ * self-contained file behind (a copy of it alone is whole).
+ */
+export function closeDatabase(db: Db): void {
+  try {
+    db.$client.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } finally {
+    db.$client.close();
+  }
+}
+
 /** A fresh in-memory database with every migration applied: what tests build their world on. */
 export function openMemoryDatabase(): Db {
   const db = drizzle({ client: new Database(":memory:", { strict: true }), schema }) as Db;

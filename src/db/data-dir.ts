@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { migrate, openDatabase, userTables, type Db } from "./client";
+import { closeDatabase, migrate, openDatabase, userTables, type Db } from "./client";
 import { instance } from "./schema";
 
 export const DATABASE_FILE = "lts.db";
@@ -33,22 +33,22 @@ export function openDataDir(dataDir: string): Db {
   const db = openDatabase(dbPath);
   const tables = userTables(db);
   if (dbExisted && !tables.includes("instance")) {
-    db.$client.close();
+    closeDatabase(db);
     throw new DataDirError(`${dbPath} is not an LTS database (it has no instance table). Move it away or choose another --data-dir.`);
   }
   migrate(db);
 
   const row = db.select().from(instance).get();
-  if (!row) {
-    const id = marker ?? randomUUID();
+  if (!row && !marker) {
+    const id = randomUUID();
     db.insert(instance).values({ id: 1, instanceId: id, createdAt: new Date() }).run();
-    if (!marker) writeFileSync(markerPath, id + "\n", { mode: 0o600 });
+    writeFileSync(markerPath, id + "\n", { mode: 0o600 });
     return db;
   }
-  if (marker && marker !== row.instanceId) {
-    db.$client.close();
+  if (!row || (marker && marker !== row.instanceId)) {
+    closeDatabase(db);
     throw new DataDirError(
-      `${dbPath} belongs to another LTS instance (${row.instanceId}), not to this data dir (${marker}). ` +
+      `${dbPath} belongs to another LTS instance (${row?.instanceId ?? "none recorded"}), not to this data dir (${marker}). ` +
         `Put this data dir's own database back, or restore a backup of it.`,
     );
   }

@@ -16,7 +16,7 @@ export function csrfProtection(options: { trustProxy: boolean; anonymousToken: s
   return async (c, next) => {
     if (SAFE_METHODS.has(c.req.method)) return next();
     const ownHost = (options.trustProxy && c.req.header("x-forwarded-host")) || c.req.header("host") || new URL(c.req.url).host;
-    const source = c.req.header("origin") ?? c.req.header("referer");
+    const source = c.req.header("origin") || c.req.header("referer");
     if (!source || hostOf(source) !== ownHost.toLowerCase()) {
       throw new AppError("FORBIDDEN", "This request did not come from the portal's own pages, so it was refused. Reload the page and try again.");
     }

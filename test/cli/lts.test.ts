@@ -1,0 +1,166 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { SERVER_OPTIONS } from "../../src/config";
+import { openDataDir } from "../../src/db/data-dir";
+import { closeDatabase } from "../../src/db/client";
+import { auditEvents, sessions } from "../../src/db/schema";
+import { VERSION } from "../../src/lib/version";
+
+const MAIN = resolve(import.meta.dir, "../../src/main.ts");
+const freshDir = () => mkdtempSync(join(tmpdir(), "lts-cli-"));
+
+/** Runs `lts ARGS` from source, with `stdin` piped in. */
+async function lts(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+  const proc = Bun.spawn([process.execPath, MAIN, ...args], {
+    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "", ...options.env },
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { stdout, stderr, code };
+}
+
+function audit(dataDir: string) {
+  const db = openDataDir(dataDir);
+  try {
+    return { events: db.select().from(auditEvents).all(), sessions: db.select().from(sessions).all() };
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+describe("lts --help and version", () => {
+  test("--help lists the commands and every option with its variable", async () => {
+    const { stdout, code } = await lts(["--help"]);
+    expect(code).toBe(0);
+    for (const command of ["serve", "set-password --stdin", "reset-password", "version"]) expect(stdout).toContain(command);
+    for (const spec of Object.values(SERVER_OPTIONS)) expect(stdout).toContain(`env ${spec.env}`);
+  });
+
+  test("version prints the version", async () => {
+    expect((await lts(["version"])).stdout).toStartWith(`lts ${VERSION} (bun `);
+  });
+
+  test("an unknown command or option exits 2 and says what to do", async () => {
+    const command = await lts(["frobnicate"]);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain("Unknown command 'frobnicate'. Run 'lts --help'");
+    const option = await lts(["--prot", "1"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("Unknown option --prot");
+  });
+
+  test("a bad option value exits 2 naming the flag and the variable", async () => {
+    const { code, stderr } = await lts(["serve"], { env: { LTS_PORT: "eighty" } });
+    expect(code).toBe(2);
+    expect(stderr).toContain('--port / LTS_PORT = "eighty": must be a whole number');
+  });
+});
+
+describe("lts set-password --stdin", () => {
+  test("sets the first password from standard input, audited as the console's act", async () => {
+    const dataDir = freshDir();
+    const { code, stdout } = await lts(["set-password", "--stdin", "--data-dir", dataDir], { stdin: "correct horse battery staple\n" });
+    expect(code).toBe(0);
+    expect(stdout).toContain("Management password set");
+    expect(audit(dataDir).events.map((e) => [e.actor, e.action])).toEqual([["console", "setup.completed"]]);
+  });
+
+  test("is refused once a password exists, and changes nothing", async () => {
+    const dataDir = freshDir();
+    await lts(["set-password", "--stdin", "--data-dir", dataDir], { stdin: "correct horse battery staple" });
+    const again = await lts(["set-password", "--stdin"], { stdin: "another long password", env: { LTS_DATA_DIR: dataDir } });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("already set. To replace it, run 'lts reset-password'");
+    expect(audit(dataDir).events).toHaveLength(1);
+  });
+
+  test("refuses a password the policy rejects", async () => {
+    const dataDir = freshDir();
+    const { code, stderr } = await lts(["set-password", "--stdin", "--data-dir", dataDir], { stdin: "short\n" });
+    expect(code).toBe(1);
+    expect(stderr).toContain("at least 12 characters");
+    expect(audit(dataDir).events).toHaveLength(0);
+  });
+
+  test("needs --stdin", async () => {
+    const { code, stderr } = await lts(["set-password", "--data-dir", freshDir()]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("lts set-password --stdin");
+  });
+});
+
+describe("lts reset-password", () => {
+  test("replaces the password, ends every session, and is audited", async () => {
+    const dataDir = freshDir();
+    await lts(["set-password", "--stdin", "--data-dir", dataDir], { stdin: "correct horse battery staple" });
+    const db = openDataDir(dataDir);
+    db.insert(sessions).values({ idHash: "a".repeat(64), csrfToken: "t", createdAt: new Date(), lastSeenAt: new Date() }).run();
+    closeDatabase(db);
+    const { code, stdout } = await lts(["reset-password", "--data-dir", dataDir], { stdin: "a new long password\na new long password\n" });
+    expect(code).toBe(0);
+    expect(stdout).toContain("Management password reset. 1 portal session(s) ended.");
+    const after = audit(dataDir);
+    expect(after.sessions).toHaveLength(0);
+    expect(after.events.at(-1)).toMatchObject({ actor: "console", action: "password.reset" });
+  });
+
+  test("refuses two different passwords and changes nothing", async () => {
+    const dataDir = freshDir();
+    await lts(["set-password", "--stdin", "--data-dir", dataDir], { stdin: "correct horse battery staple" });
+    const { code, stderr } = await lts(["reset-password", "--data-dir", dataDir], { stdin: "a new long password\nanother long password\n" });
+    expect(code).toBe(1);
+    expect(stderr).toContain("The two passwords differ; nothing changed");
+    expect(audit(dataDir).events.map((e) => e.action)).toEqual(["setup.completed"]);
+  });
+});
+
+describe("lts serve", () => {
+  async function serveUntil(dataDir: string, pattern: RegExp) {
+    const proc = Bun.spawn([process.execPath, MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir], { stdout: "pipe", stderr: "pipe" });
+    const reader = proc.stdout.getReader();
+    let out = "";
+    const deadline = Date.now() + 10_000;
+    while (!pattern.test(out) && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    proc.kill("SIGTERM");
+    const code = await proc.exited;
+    return { out, code, stderr: await new Response(proc.stderr).text() };
+  }
+
+  test("prints the setup token on the console, in the log and in a 0600 file", async () => {
+    const dataDir = freshDir();
+    const { out, code } = await serveUntil(dataDir, /no management password yet/);
+    const token = out.match(/^Setup token: ([A-Za-z0-9_-]{32,})$/m)?.[1];
+    expect(token).toBeDefined();
+    expect(readFileSync(join(dataDir, "setup-token"), "utf8")).toBe(`${token}\n`);
+    expect(statSync(join(dataDir, "setup-token")).mode & 0o777).toBe(0o600);
+    const log = readFileSync(join(dataDir, "logs", "lts.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(log.some((l) => l.msg === `Setup token: ${token}`)).toBe(true);
+    expect(code).toBe(0);
+  });
+
+  test("prints no token once a password is set", async () => {
+    const dataDir = freshDir();
+    await lts(["set-password", "--stdin", "--data-dir", dataDir], { stdin: "correct horse battery staple" });
+    const { out } = await serveUntil(dataDir, /listening on/);
+    expect(out).not.toContain("Setup token");
+    expect(existsSync(join(dataDir, "setup-token"))).toBe(false);
+  });
+
+  test("refuses to start when the data dir lost its database", async () => {
+    const dataDir = freshDir();
+    closeDatabase(openDataDir(dataDir));
+    rmSync(join(dataDir, "lts.db"));
+    const { code, stderr } = await lts(["--data-dir", dataDir, "--port", "0"]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("is missing");
+    expect(existsSync(join(dataDir, "lts.db"))).toBe(false);
+  });
+});

@@ -1,0 +1,60 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../../src/app";
+import { openMemoryDatabase } from "../../src/db/client";
+import { portalSettings, type Deps } from "../../src/deps";
+import { loadConfig } from "../../src/config";
+import { LoginThrottle } from "../../src/domain/login-throttle";
+import { loadStaticAssets } from "../../src/http/static-assets";
+import { ManualClock } from "../../src/lib/clock";
+import { memoryLogger } from "../../src/lib/logger";
+import type { PasswordHasher } from "../../src/lib/password-hasher";
+import { SetupToken } from "../../src/services/admin";
+
+/** A hasher that is fast and countable ("fake$" + password); real argon2 has its own test. */
+export class FakeHasher implements PasswordHasher {
+  hashes = 0;
+  verifies = 0;
+  constructor(private readonly delayMs = 0) {}
+  async hash(password: string) {
+    this.hashes++;
+    await Bun.sleep(this.delayMs);
+    return `fake$${password}`;
+  }
+  async verify(hash: string, password: string) {
+    this.verifies++;
+    await Bun.sleep(this.delayMs);
+    return hash === `fake$${password}`;
+  }
+}
+
+export type World = ReturnType<typeof createWorld>;
+
+/**
+ * A fresh LTS in memory: in-memory database with every migration, a manual clock, a fake hasher,
+ * a logger that keeps its lines, and a data dir in a temp folder (for the setup-token file).
+ */
+export function createWorld(options: { flags?: Record<string, string>; hasher?: PasswordHasher } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "lts-test-"));
+  const config = loadConfig({ env: {}, flags: { dataDir, ...options.flags } });
+  const clock = new ManualClock();
+  const logger = memoryLogger();
+  const hasher = options.hasher ?? new FakeHasher();
+  const db = openMemoryDatabase();
+  const deps: Deps = {
+    db,
+    clock,
+    logger,
+    hasher,
+    throttle: new LoginThrottle(),
+    setupToken: new SetupToken(dataDir),
+    settings: portalSettings(config, "http://127.0.0.1:48080/"),
+    assets: loadStaticAssets(),
+    startedAt: clock.now(),
+    anonymousCsrfToken: "anonymous-csrf-token-for-tests",
+  };
+  const app = createApp(deps);
+  const setupToken = deps.setupToken.issue();
+  return { dataDir, config, clock, logger, hasher, db, deps, app, setupToken };
+}

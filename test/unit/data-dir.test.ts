@@ -1,0 +1,88 @@
+import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { closeDatabase, userTables } from "../../src/db/client";
+import { DATABASE_FILE, DataDirError, INSTANCE_ID_FILE, openDataDir } from "../../src/db/data-dir";
+import { instance } from "../../src/db/schema";
+
+const freshDir = () => mkdtempSync(join(tmpdir(), "lts-datadir-"));
+
+describe("the data dir", () => {
+  test("is created on first use with a migrated database and an instance-id file", () => {
+    const dir = join(freshDir(), "nested", "lts-data");
+    const db = openDataDir(dir);
+    expect(userTables(db)).toEqual(["admin_credentials", "audit_events", "instance", "sessions"]);
+    const id = db.select().from(instance).get()!.instanceId;
+    expect(readFileSync(join(dir, INSTANCE_ID_FILE), "utf8").trim()).toBe(id);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(db.$client.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()!.journal_mode).toBe("wal");
+    expect(db.$client.query<{ synchronous: number }, []>("PRAGMA synchronous").get()!.synchronous).toBe(2); // FULL
+    expect(db.$client.query<{ foreign_keys: number }, []>("PRAGMA foreign_keys").get()!.foreign_keys).toBe(1);
+    expect(db.$client.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()!.timeout).toBe(5000);
+    closeDatabase(db);
+  });
+
+  test("opens again with its data kept and migrations not re-run", () => {
+    const dir = freshDir();
+    const first = openDataDir(dir);
+    const id = first.select().from(instance).get()!.instanceId;
+    closeDatabase(first);
+    const again = openDataDir(dir);
+    expect(again.select().from(instance).all()).toEqual([expect.objectContaining({ instanceId: id })]);
+    closeDatabase(again);
+  });
+
+  test("refuses to start over when the database is gone but the dir was in use", () => {
+    const dir = freshDir();
+    closeDatabase(openDataDir(dir));
+    for (const f of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) rmSync(join(dir, f), { force: true });
+    expect(() => openDataDir(dir)).toThrow(DataDirError);
+    expect(() => openDataDir(dir)).toThrow(/is missing.*Restore it from a backup/);
+  });
+
+  test("refuses another data dir's database", () => {
+    const mine = freshDir();
+    const theirs = freshDir();
+    closeDatabase(openDataDir(mine));
+    closeDatabase(openDataDir(theirs));
+    rmSync(join(mine, DATABASE_FILE));
+    copyFileSync(join(theirs, DATABASE_FILE), join(mine, DATABASE_FILE));
+    expect(() => openDataDir(mine)).toThrow(/belongs to another LTS instance/);
+  });
+
+  test("refuses a database that is not an LTS database", () => {
+    const dir = freshDir();
+    const other = new Database(join(dir, DATABASE_FILE));
+    other.exec("CREATE TABLE customers (id INTEGER)");
+    other.close();
+    expect(() => openDataDir(dir)).toThrow(/is not an LTS database/);
+  });
+
+  test("writes the instance-id file back from the database when only the file was lost", () => {
+    const dir = freshDir();
+    const db = openDataDir(dir);
+    const id = db.select().from(instance).get()!.instanceId;
+    closeDatabase(db);
+    rmSync(join(dir, INSTANCE_ID_FILE));
+    closeDatabase(openDataDir(dir));
+    expect(readFileSync(join(dir, INSTANCE_ID_FILE), "utf8").trim()).toBe(id);
+  });
+
+  test("refuses an LTS database with no instance record beside a marker", () => {
+    const dir = freshDir();
+    const db = openDataDir(dir);
+    db.delete(instance).run();
+    closeDatabase(db);
+    expect(() => openDataDir(dir)).toThrow(/belongs to another LTS instance \(none recorded\)/);
+  });
+
+  test("an empty database file beside no marker is a first start", () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, DATABASE_FILE), "");
+    const db = openDataDir(dir);
+    expect(userTables(db)).toContain("instance");
+    closeDatabase(db);
+  });
+});
