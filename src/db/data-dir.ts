@@ -30,6 +30,8 @@ export function openDataDir(dataDir: string): Db {
     );
   }
 
+  // SQLite gives the -wal and -shm files the main file's mode: make it private from the start.
+  if (!existsSync(dbPath)) writeFileSync(dbPath, "", { mode: 0o600 });
   const db = openDatabase(dbPath);
   const tables = userTables(db);
   if (dbExisted && !tables.includes("instance")) {

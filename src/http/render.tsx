@@ -46,7 +46,7 @@ function viewContext(c: Context<AppEnv>, deps: Deps): ViewContext {
     csrfToken: c.var.session?.csrfToken ?? deps.anonymousCsrfToken,
     version: VERSION,
     assets,
-    currentPath: portalPath(c, deps),
+    currentPath: portalPath(c, deps) === "/index" ? "/" : portalPath(c, deps),
     loggedIn: !!c.var.session,
     plainHttp: !isSecureTransport(c, deps),
   };

@@ -18,6 +18,14 @@ export function Form(props: { id: string; action: string; children: Child; label
   );
 }
 
+/**
+ * Password managers look for a user name beside a password; the portal has one user, "admin".
+ * Hidden, and ignored by the server.
+ */
+export function AdminUsername() {
+  return <input type="text" name="username" value="admin" autocomplete="username" hidden readonly />;
+}
+
 export function FormMessage(props: { message?: string; kind?: "error" | "ok" }) {
   if (!props.message) return null;
   return (

@@ -1,4 +1,4 @@
-import { Field, Form, FormMessage, type FieldErrors } from "../components/form";
+import { AdminUsername, Field, Form, FormMessage, type FieldErrors } from "../components/form";
 import { AuthLayout } from "../layouts/app-layout";
 import { LOGIN_FORM_ID } from "../targets";
 
@@ -27,6 +27,7 @@ export function LoginForm(props: LoginFormProps) {
     <Form id={LOGIN_FORM_ID} action={props.next ? `/login?next=${encodeURIComponent(props.next)}` : "/login"} label="Log in">
       <FormMessage message={props.notice} kind="ok" />
       <FormMessage message={props.message} />
+      <AdminUsername />
       <Field name="password" label="Management password" type="password" error={e.password} autocomplete="current-password" autofocus />
       <button type="submit">Log in</button>
     </Form>

@@ -1,4 +1,4 @@
-import { Field, Form, FormMessage, type FieldErrors } from "../components/form";
+import { AdminUsername, Field, Form, FormMessage, type FieldErrors } from "../components/form";
 import { AuthLayout } from "../layouts/app-layout";
 import { SETUP_FORM_ID } from "../targets";
 
@@ -27,6 +27,7 @@ export function SetupForm(props: SetupFormProps) {
     <Form id={SETUP_FORM_ID} action="/setup" label="Set the management password">
       <FormMessage message={props.message} />
       <Field name="token" label="Setup token" error={e.token} autocomplete="off" autofocus />
+      <AdminUsername />
       <Field name="password" label="New management password" type="password" error={e.password} autocomplete="new-password"
         hint="At least 12 characters. A few words you will remember make a strong password. Keep it safe: the portal cannot recover it." />
       <Field name="confirmPassword" label="New password again" type="password" error={e.confirmPassword} autocomplete="new-password" />

@@ -1,15 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SERVER_OPTIONS } from "../../src/config";
 import { openDataDir } from "../../src/db/data-dir";
 import { closeDatabase } from "../../src/db/client";
 import { auditEvents, sessions } from "../../src/db/schema";
 import { VERSION } from "../../src/lib/version";
+import { tempDir } from "../helpers/temp";
 
 const MAIN = resolve(import.meta.dir, "../../src/main.ts");
-const freshDir = () => mkdtempSync(join(tmpdir(), "lts-cli-"));
+const freshDir = () => tempDir("lts-cli-");
 
 /** Runs `lts ARGS` from source, with `stdin` piped in. */
 async function lts(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {

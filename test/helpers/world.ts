@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createApp } from "../../src/app";
 import { openMemoryDatabase } from "../../src/db/client";
 import { portalSettings, type Deps } from "../../src/deps";
@@ -11,6 +8,7 @@ import { ManualClock } from "../../src/lib/clock";
 import { memoryLogger } from "../../src/lib/logger";
 import type { PasswordHasher } from "../../src/lib/password-hasher";
 import { SetupToken } from "../../src/services/admin";
+import { tempDir } from "./temp";
 
 /** A hasher that is fast and countable ("fake$" + password); real argon2 has its own test. */
 export class FakeHasher implements PasswordHasher {
@@ -36,7 +34,7 @@ export type World = ReturnType<typeof createWorld>;
  * a logger that keeps its lines, and a data dir in a temp folder (for the setup-token file).
  */
 export function createWorld(options: { flags?: Record<string, string>; hasher?: PasswordHasher } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "lts-test-"));
+  const dataDir = tempDir("lts-test-");
   const config = loadConfig({ env: {}, flags: { dataDir, ...options.flags } });
   const clock = new ManualClock();
   const logger = memoryLogger();

@@ -38,7 +38,13 @@ describe("home", () => {
       [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim()),
     );
     expect(rows.map((r) => r[1])).toEqual(["login.succeeded", "setup.completed"]);
-    expect(rows[0]!.slice(2)).toEqual(["anonymous", "192.0.2.33"]);
+    expect(rows[0]!.slice(2)).toEqual(["admin", "192.0.2.33"]);
+  });
+
+  test("Home is marked as the current entry at /index too", async () => {
+    const w = await loggedIn();
+    const page = await w.admin.get("/index");
+    expect(page.doc.querySelector('.menu a[aria-current="page"]')?.textContent).toBe("Home");
   });
 
   test("the shell shows the menu with the current entry marked, logout and the version", async () => {

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { closeDatabase, userTables } from "../../src/db/client";
 import { DATABASE_FILE, DataDirError, INSTANCE_ID_FILE, openDataDir } from "../../src/db/data-dir";
 import { instance } from "../../src/db/schema";
+import { tempDir } from "../helpers/temp";
 
-const freshDir = () => mkdtempSync(join(tmpdir(), "lts-datadir-"));
+const freshDir = () => tempDir("lts-datadir-");
 
 describe("the data dir", () => {
   test("is created on first use with a migrated database and an instance-id file", () => {
@@ -17,6 +17,7 @@ describe("the data dir", () => {
     const id = db.select().from(instance).get()!.instanceId;
     expect(readFileSync(join(dir, INSTANCE_ID_FILE), "utf8").trim()).toBe(id);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of ["lts.db", "lts.db-wal", "lts.db-shm"]) expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
     expect(db.$client.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()!.journal_mode).toBe("wal");
     expect(db.$client.query<{ synchronous: number }, []>("PRAGMA synchronous").get()!.synchronous).toBe(2); // FULL
     expect(db.$client.query<{ foreign_keys: number }, []>("PRAGMA foreign_keys").get()!.foreign_keys).toBe(1);

@@ -1,10 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, statSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync, statSync, existsSync } from "node:fs";
 import { passwordProblem } from "../../src/domain/password-policy";
 import { argon2Hasher } from "../../src/lib/password-hasher";
 import { SetupToken } from "../../src/services/admin";
+import { tempDir } from "../helpers/temp";
 
 describe("password policy", () => {
   test("at least 12 characters, counted as characters, not bytes", () => {
@@ -25,7 +24,7 @@ describe("password policy", () => {
 });
 
 describe("argon2id hasher", () => {
-  const hasher = argon2Hasher(mkdtempSync(join(tmpdir(), "lts-argon-")));
+  const hasher = argon2Hasher(tempDir("lts-argon-"));
 
   test("hashes with argon2id at OWASP's minimum cost and verifies", async () => {
     const hash = await hasher.hash("correct horse battery staple");
@@ -49,7 +48,7 @@ describe("argon2id hasher", () => {
 
 describe("setup token", () => {
   test("is 256 random bits in base64url, written alone to a 0600 file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "lts-token-"));
+    const dir = tempDir("lts-token-");
     const token = new SetupToken(dir);
     const value = token.issue();
     expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -59,7 +58,7 @@ describe("setup token", () => {
   });
 
   test("matches only itself, and nothing once consumed (the file goes too)", () => {
-    const token = new SetupToken(mkdtempSync(join(tmpdir(), "lts-token-")));
+    const token = new SetupToken(tempDir("lts-token-"));
     const value = token.issue();
     expect(token.matches(value)).toBe(true);
     expect(token.matches(value.slice(0, -1))).toBe(false);

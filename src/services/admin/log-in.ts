@@ -22,7 +22,7 @@ export async function logIn(ctx: ServiceContext, raw: LogInInput, from: { previo
       return null;
     }
     if (from.previousSessionIdHash) endSession(tx, from.previousSessionIdHash);
-    recordAuditEvent(tx, at, ctx.actor, "login.succeeded");
+    recordAuditEvent(tx, at, { ...ctx.actor, kind: "admin" }, "login.succeeded");
     return createSession(tx, { at, ip: ctx.actor.ip, userAgent: from.userAgent });
   });
   if (session) return session;

