@@ -1,0 +1,104 @@
+import { resolve } from "node:path";
+import type { Config } from "../config";
+import { closeDatabase } from "../db/client";
+import { openDataDir } from "../db/data-dir";
+import { AppError } from "../domain/errors";
+import { isMachineLabel, LABEL_NAMES, MACHINE_LABELS, type MachineLabel } from "../domain/machine-uuid";
+import { systemClock } from "../lib/clock";
+import { consoleActor } from "../services/context";
+import { generateMachineUuid, MachineIdentity, previewMachineUuid, readHardwareLabels, type LabelReader, type MachineContext } from "../services/machine-identity";
+import { CommandError, UsageError } from "./errors";
+
+const describe = (labels: readonly MachineLabel[]) => labels.map((l) => `${l} (${LABEL_NAMES[l]})`).join(", ");
+
+/**
+ * `lts uuid`: the stored machine UUID, its labels and whether this machine still gives it, or
+ * that none is set and how to generate one. Reads the labels as the server does.
+ */
+export async function showUuidCommand(config: Config, readLabels: LabelReader = readHardwareLabels): Promise<string> {
+  const db = openDataDir(config.dataDir);
+  try {
+    const machine = new MachineIdentity(db, readLabels);
+    const status = await machine.refresh();
+    if (status.storedUuid === null) {
+      const readings = await machine.labels(null);
+      const lines = readings.map((r) => `  ${r.label.padEnd(19)}${r.value !== null ? "available" : `not available: ${r.reason}`}`);
+      return [
+        "No machine UUID is set yet: clients are refused (code 100) until one is.",
+        "Generate one in the portal (Generate UUID), or here, for example:",
+        "  lts uuid generate --labels machine-id,mac --yes",
+        "Labels on this machine:",
+        ...lines,
+      ].join("\n");
+    }
+    const lines = [`Machine UUID: ${status.storedUuid}`, `Labels: ${describe(status.labels)}`];
+    if (status.customIdFile) lines.push(`Custom ID file: ${status.customIdFile}`);
+    if (status.ready) lines.push("Matches this machine now: yes");
+    else {
+      lines.push(`Matches this machine now: no, ${describe(status.changedLabels)} changed since it was generated.`);
+      lines.push(
+        status.uuid
+          ? `This machine now gives UUID ${status.uuid}. Clients are refused (code 100) until the label is back, or until you import your licenses re-activated for ${status.uuid}.`
+          : "Clients are refused (code 100) until the label is back, or until you generate a UUID from labels this machine has and import your licenses re-activated for it.",
+      );
+    }
+    return lines.join("\n");
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+export interface GenerateUuidOptions {
+  labels?: string;
+  customIdFile?: string;
+  yes: boolean;
+}
+
+/**
+ * `lts uuid generate --labels L1,L2 [--custom-id-file F] [--yes]`: shows the UUID the labels give
+ * on this machine (and what it would break), and stores it only with --yes. Without --yes nothing
+ * changes and the command fails (exit 1) after saying how to confirm.
+ */
+export async function generateUuidCommand(config: Config, options: GenerateUuidOptions, out: (line: string) => void, readLabels: LabelReader = readHardwareLabels): Promise<string> {
+  const labels = parseLabels(options.labels);
+  if (labels.includes("custom") && !options.customIdFile) throw new UsageError("The custom label needs the file: --custom-id-file FILE");
+  const input = { labels, customIdFile: options.customIdFile ? resolve(options.customIdFile) : undefined, confirm: options.yes };
+  const db = openDataDir(config.dataDir);
+  try {
+    const ctx: MachineContext = { db, clock: systemClock, actor: consoleActor, readLabels };
+    const plan = await refusedAsCommandError(() => previewMachineUuid(ctx, input));
+    out(`Labels: ${describe(plan.identity.labels)}`);
+    if (plan.identity.customIdFile) out(`Custom ID file: ${plan.identity.customIdFile}`);
+    out(`Machine UUID: ${plan.identity.uuid}`);
+    if (plan.previousUuid === plan.identity.uuid) out("This is the UUID already stored.");
+    else if (plan.previousUuid) out(`It replaces the stored UUID ${plan.previousUuid}.`);
+    if (plan.warning) out(`Warning: ${plan.warning}`);
+    if (!options.yes) throw new CommandError("Nothing was stored. To store this UUID, run the same command with --yes.");
+    const result = await refusedAsCommandError(() => generateMachineUuid(ctx, input));
+    return `Stored machine UUID ${result.uuid}. Send it to your vendor to have your licenses activated for it. A running server on this data dir picks it up within a few seconds.`;
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+function parseLabels(list: string | undefined): MachineLabel[] {
+  if (!list) throw new UsageError(`Choose the labels: --labels ${MACHINE_LABELS.join(",")} (one or more, comma-separated)`);
+  const names = list.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !isMachineLabel(n));
+  if (unknown.length) throw new UsageError(`Unknown label '${unknown[0]}'. Choose from: ${MACHINE_LABELS.join(", ")}.`);
+  if (names.length === 0) throw new UsageError("Choose at least one label: --labels machine-id,mac");
+  return names as MachineLabel[];
+}
+
+/** A refused input is the operator's to fix: say why (each field's message), exit 1. */
+async function refusedAsCommandError<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof AppError && (err.code === "VALIDATION" || err.code === "CONFLICT")) {
+      const fields = err.details.fields ? Object.values(err.details.fields) : [];
+      throw new CommandError([...new Set(fields.length ? fields : [err.message])].join("\n") + "\nNothing was stored.");
+    }
+    throw err;
+  }
+}

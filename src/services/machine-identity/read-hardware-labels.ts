@@ -1,0 +1,183 @@
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { MACHINE_LABELS, normalizeLabelValue, type LabelReading, type MachineLabel } from "../../domain/machine-uuid";
+
+/**
+ * Reads every label on this machine. `customIdFile` is the custom ID file's path (the `custom`
+ * label has no value without one). Injected through Deps, so tests use fixed values.
+ */
+export type LabelReader = (options: { customIdFile?: string | null }) => Promise<LabelReading[]>;
+
+type Si = typeof import("systeminformation");
+type NetworkInterface = import("systeminformation").Systeminformation.NetworkInterfacesData;
+
+/** How long systeminformation may take before the hardware labels count as unreadable. */
+const READ_TIMEOUT_MS = 20_000;
+/** A custom ID file holds one short line; anything bigger is the wrong file. */
+export const CUSTOM_ID_FILE_MAX_BYTES = 4096;
+
+let hardware: Promise<Map<MachineLabel, LabelReading>> | undefined;
+
+/**
+ * The real reader: systeminformation, loaded on first use and asked once per process (it forks
+ * dozens of processes: stack-notes gotcha 12); the custom ID file is read at every call.
+ */
+export const readHardwareLabels: LabelReader = async ({ customIdFile }) => {
+  const labels = await (hardware ??= readWithSysteminformation());
+  return MACHINE_LABELS.map((label) => (label === "custom" ? readCustomIdFile(customIdFile ?? null) : labels.get(label)!));
+};
+
+async function readWithSysteminformation(): Promise<Map<MachineLabel, LabelReading>> {
+  const unavailable = (reason: string) => new Map(MACHINE_LABELS.map((label) => [label, { label, value: null, reason }] as const));
+  let si: Si;
+  try {
+    si = await import("systeminformation");
+  } catch (error) {
+    return unavailable(`not readable: systeminformation could not be loaded (${(error as Error).message})`);
+  }
+  const ask = <T>(read: () => Promise<T>) => settle(withTimeout(read(), READ_TIMEOUT_MS));
+  const [cpu, uuid, system, baseboard, nics] = await Promise.all([
+    ask(() => si.cpu()),
+    ask(() => si.uuid()),
+    ask(() => si.system()),
+    ask(() => si.baseboard()),
+    ask(() => si.networkInterfaces()),
+  ]);
+  const result = new Map<MachineLabel, LabelReading>();
+  const put = (label: MachineLabel, read: () => LabelReading) => {
+    try {
+      result.set(label, read());
+    } catch (error) {
+      result.set(label, { label, value: null, reason: `not readable: ${(error as Error).message}` });
+    }
+  };
+  put("processor-id", () => {
+    const c = cpu.ok ? cpu.value : null;
+    if (!c) return failed("processor-id", cpu);
+    // systeminformation has no ProcessorId; like Windows' (CPUID signature), this names the
+    // processor model, not the single chip.
+    if (!c.family && !c.model) return { label: "processor-id", value: null, reason: "not reported here: systeminformation gives no CPU family or model" };
+    return reading("processor-id", [c.vendor || c.manufacturer, c.family, c.model, c.stepping].join("/"));
+  });
+  put("mac", () => {
+    if (!nics.ok) return failed("mac", nics);
+    const mac = pickPhysicalMac(nics.value, isVirtualOnLinux);
+    return mac ? reading("mac", mac) : { label: "mac", value: null, reason: "no physical network interface with a MAC address (loopback, bridges, veth, docker, tun/tap are left out)" };
+  });
+  put("machine-id", () => {
+    if (!uuid.ok) return failed("machine-id", uuid);
+    const r = reading("machine-id", uuid.value.os);
+    if (r.value === null && process.platform === "linux") return { ...r, reason: "empty: /etc/machine-id is missing or empty (systemd-machine-id-setup creates it)" };
+    return r;
+  });
+  put("motherboard-serial", () => {
+    if (process.platform === "linux" && !existsSync("/sys/class/dmi")) {
+      return { label: "motherboard-serial", value: null, reason: "not readable: /sys/class/dmi is absent (container or VM)" };
+    }
+    const board = baseboard.ok ? normalizeLabelValue("motherboard-serial", baseboard.value.serial) : null;
+    if (board?.value) return { label: "motherboard-serial", ...board };
+    const sys = system.ok ? normalizeLabelValue("motherboard-serial", system.value.serial) : null;
+    if (sys?.value) return { label: "motherboard-serial", ...sys };
+    if (process.platform === "linux" && !readable("/sys/class/dmi/id/board_serial") && !readable("/sys/class/dmi/id/product_serial")) {
+      return { label: "motherboard-serial", value: null, reason: "not readable by this user: /sys/class/dmi/id/board_serial is root-only" };
+    }
+    if (!baseboard.ok && !system.ok) return failed("motherboard-serial", baseboard);
+    return { label: "motherboard-serial", value: null, reason: board?.reason ?? sys?.reason ?? "empty" };
+  });
+  return result;
+}
+
+function reading(label: MachineLabel, raw: string | null | undefined): LabelReading {
+  return { label, ...normalizeLabelValue(label, raw) };
+}
+
+function failed(label: MachineLabel, outcome: { ok: false; error: unknown } | { ok: true }): LabelReading {
+  const message = outcome.ok ? "no answer" : ((outcome.error as Error)?.message ?? String(outcome.error));
+  return { label, value: null, reason: `not readable: ${message}` };
+}
+
+function readable(path: string): boolean {
+  try {
+    readFileSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Interface names of bridges, tunnels, containers and VPNs: not the machine's own hardware. */
+const VIRTUAL_NAMES =
+  /^(lo|loopback|docker|br-|br\d|bridge|virbr|veth|vethernet|tun|tap|utun|vmnet|vboxnet|wg|zt|tailscale|cali|flannel|cni|kube|ifb|dummy|vnet|bond|team|macvlan|ipvlan|vxlan|gre|sit|ip6tnl|awdl|llw|anpi|ap\d)|virtualbox|vmware network adapter|hyper-v|tap-windows|wireguard|zerotier|npcap|loopback/i;
+
+/**
+ * The lowest MAC address of the physical interfaces: not internal, not all-zero, and not a bridge,
+ * veth, docker, tun/tap or VPN interface (by name, and on Linux by /sys/devices/virtual).
+ * systeminformation's own `virtual` flag is not used: it marks every NIC of a VM by its vendor's
+ * prefix, and a VM's configured MAC is as stable as a physical one.
+ */
+export function pickPhysicalMac(nics: readonly Pick<NetworkInterface, "iface" | "ifaceName" | "mac" | "internal">[], isVirtual: (iface: string) => boolean = () => false): string | null {
+  const macs = nics
+    .filter((n) => !n.internal && !VIRTUAL_NAMES.test(n.iface) && !VIRTUAL_NAMES.test(n.ifaceName ?? "") && !isVirtual(n.iface))
+    .map((n) => normalizeLabelValue("mac", n.mac).value)
+    .filter((mac): mac is string => mac !== null)
+    .sort();
+  return macs[0] ?? null;
+}
+
+function isVirtualOnLinux(iface: string): boolean {
+  if (process.platform !== "linux" || !/^[\w.:-]+$/.test(iface)) return false;
+  try {
+    return realpathSync(`/sys/class/net/${iface}`).includes("/devices/virtual/");
+  } catch {
+    return false;
+  }
+}
+
+/** The trimmed content of the custom ID file, or why it cannot serve as one. */
+export function readCustomIdFile(path: string | null): LabelReading {
+  const no = (reason: string): LabelReading => ({ label: "custom", value: null, reason });
+  if (!path) return no("no custom ID file given");
+  if (!isAbsolute(path)) return no(`not a full path: ${path}`);
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) return no(`not readable: ${path} is a directory`);
+    size = st.size;
+  } catch (error) {
+    return no(fileProblem(path, error));
+  }
+  if (size > CUSTOM_ID_FILE_MAX_BYTES) return no(`${path} is larger than ${CUSTOM_ID_FILE_MAX_BYTES} bytes: an ID file holds one short line`);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    return no(fileProblem(path, error));
+  }
+  const value = text.trim();
+  if (value === "") return no(`${path} is empty`);
+  return { label: "custom", value, reason: null };
+}
+
+function fileProblem(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return `not readable: ${path} does not exist`;
+  if (code === "EACCES" || code === "EPERM") return `not readable: permission denied for ${path} (the server must be able to read it)`;
+  return `not readable: ${path}: ${(error as Error).message}`;
+}
+
+async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+    timer.unref?.();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
