@@ -11,12 +11,18 @@ import { securityHeaders } from "./http/middleware/security-headers";
 import { loadSession } from "./http/middleware/session";
 import { registerAuthRoutes } from "./http/routes/auth";
 import { registerChangePasswordRoutes } from "./http/routes/change-password";
+import { registerGenerateUuidRoutes } from "./http/routes/generate-uuid";
 import { registerHealthRoutes } from "./http/routes/health";
 import { registerHomeRoutes } from "./http/routes/home";
+import { registerImportLicenseFileRoutes } from "./http/routes/import-license-file";
+import { registerLicenseItemRoutes } from "./http/routes/license-items";
+import { portalPath } from "./http/render";
 import { registerStaticRoutes } from "./http/routes/static";
 
-/** Portal form bodies are small; larger uploads get their own limit on their route. */
+/** Portal form bodies are small; a license file upload (1 MiB at most, MAX_LICENSE_FILE_BYTES) gets more. */
 export const FORM_BODY_LIMIT = 64 * 1024;
+const UPLOAD_BODY_LIMIT = 2 * 1024 * 1024;
+const UPLOAD_PATHS = /^\/import-license-file(\/preview)?$/;
 
 /**
  * The whole HTTP application, built from its dependencies. No I/O happens here: tests call it
@@ -29,14 +35,16 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.use(requestContext(deps.logger, deps.settings.trustProxy));
   app.use(securityHeaders(deps.settings.tls));
-  app.use(
+  const limit = (maxSize: number, what: string) =>
     bodyLimit({
-      maxSize: FORM_BODY_LIMIT,
+      maxSize,
       onError: () => {
-        throw new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${FORM_BODY_LIMIT / 1024} KiB.`);
+        throw new AppError("PAYLOAD_TOO_LARGE", `${what} is larger than ${maxSize / 1024} KiB: nothing was changed.`);
       },
-    }),
-  );
+    });
+  const formLimit = limit(FORM_BODY_LIMIT, "The request");
+  const uploadLimit = limit(UPLOAD_BODY_LIMIT, "The upload");
+  app.use((c, next) => (UPLOAD_PATHS.test(portalPath(c, deps)) ? uploadLimit : formLimit)(c, next));
   registerHealthRoutes(app, deps);
   registerStaticRoutes(app, deps);
 
@@ -45,6 +53,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use(requireAdmin(deps));
   registerAuthRoutes(app, deps);
   registerHomeRoutes(app, deps);
+  registerImportLicenseFileRoutes(app, deps);
+  registerLicenseItemRoutes(app, deps);
   registerChangePasswordRoutes(app, deps);
+  registerGenerateUuidRoutes(app, deps);
   return app;
 }

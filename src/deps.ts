@@ -9,6 +9,9 @@ import { join } from "node:path";
 import { SetupToken } from "./services/admin";
 import type { SessionPolicy } from "./services/sessions";
 import { randomToken } from "./lib/ids";
+import { MachineIdentity, readHardwareLabels } from "./services/machine-identity";
+import type { IssuerPublicKey } from "./domain/issuer-key";
+import { trustedIssuers } from "./trusted-issuers";
 
 /** Settings the HTTP layer needs, taken from the config once. */
 export interface PortalSettings {
@@ -34,6 +37,10 @@ export interface Deps {
   startedAt: Date;
   /** CSRF token for forms shown before login; new at every start. */
   anonymousCsrfToken: string;
+  /** The hardware binding (machine UUID): status in memory, refreshed in the background. */
+  machine: MachineIdentity;
+  /** The issuer keys compiled into this build: the only signers of license files it accepts. */
+  trustedIssuers: IssuerPublicKey[];
 }
 
 export function portalSettings(config: Config, listening: string): PortalSettings {
@@ -60,6 +67,8 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     assets: loadStaticAssets(),
     startedAt: clock.now(),
     anonymousCsrfToken: randomToken(),
+    machine: new MachineIdentity(db, readHardwareLabels, logger),
+    trustedIssuers: trustedIssuers(),
     ...overrides,
   };
 }

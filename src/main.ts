@@ -9,6 +9,11 @@ import { CommandError, UsageError } from "./cli/errors";
 
 const SERVE_OPTIONS = Object.keys(SERVER_OPTIONS) as OptionName[];
 const STDIN_OPTION = { stdin: { flag: "--stdin", env: "", help: "read the password from standard input" } };
+const UUID_GENERATE_OPTIONS = {
+  labels: { flag: "--labels", env: "", value: "LIST", help: "the labels to bind to, comma-separated" },
+  customIdFile: { flag: "--custom-id-file", env: "", value: "FILE", help: "the custom ID file (for the custom label)" },
+  yes: { flag: "--yes", env: "", help: "store the UUID" },
+};
 
 const HELP = `lts ${VERSION}: the License Tracking Server
 
@@ -19,6 +24,12 @@ Usage:
                                         standard input (only while none is set)
   lts reset-password [--data-dir DIR]   on the server's console: replace a lost password
                                         (asks twice; ends every portal session)
+  lts uuid [--data-dir DIR]             the stored machine UUID and its labels (or that none is set),
+                                        and whether this machine still gives it
+  lts uuid generate --labels processor-id,mac,machine-id,motherboard-serial,custom
+           [--custom-id-file F] [--yes] [--data-dir DIR]
+                                        derive the machine UUID from the chosen labels as read here;
+                                        shows it, and stores it only with --yes
   lts version                           print the version
   lts --help                            this text
 
@@ -71,6 +82,18 @@ async function main(argv: string[]): Promise<number> {
       const { resetPasswordCommand } = await import("./cli/password-commands");
       const { terminalPrompt } = await import("./cli/prompt");
       return print(await resetPasswordCommand(loadConfig({ env, flags }), terminalPrompt()));
+    }
+    case "uuid": {
+      const { flags, positionals } = parseArgs(args, ["dataDir"], UUID_GENERATE_OPTIONS);
+      const [sub, ...extra] = positionals;
+      refuseExtra(extra);
+      const misplaced = sub === undefined && Object.keys(UUID_GENERATE_OPTIONS).find((name) => flags[name] !== undefined);
+      if (misplaced) throw new UsageError(`${UUID_GENERATE_OPTIONS[misplaced as keyof typeof UUID_GENERATE_OPTIONS].flag} belongs to 'lts uuid generate'.`);
+      const config = loadConfig({ env, flags });
+      const { showUuidCommand, generateUuidCommand } = await import("./cli/uuid-commands");
+      if (sub === undefined) return print(await showUuidCommand(config));
+      if (sub !== "generate") throw new UsageError(`Unknown uuid command '${sub}'. Use 'lts uuid' or 'lts uuid generate --labels ...'.`);
+      return print(await generateUuidCommand(config, { labels: flags.labels, customIdFile: flags.customIdFile, yes: flags.yes !== undefined }, (line) => print(line)));
     }
     default:
       throw new UsageError(`Unknown command '${command}'. Run 'lts --help' to see the commands.`);

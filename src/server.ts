@@ -14,6 +14,8 @@ import { purgeExpiredSessions } from "./services/sessions";
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
 const HOUSEKEEPING_MS = 10 * 60_000;
+/** How often the stored machine identity is checked for changes made by `lts uuid generate`. */
+const MACHINE_WATCH_MS = 3_000;
 
 export interface RunningServer {
   server: Server<undefined>;
@@ -53,9 +55,15 @@ export async function startServer(config: Config, options: { out?: (line: string
 
   const housekeeping = setInterval(() => runHousekeeping(db, deps, logger), HOUSEKEEPING_MS);
   housekeeping.unref();
+  // The hardware labels are read after listening (systeminformation takes ~0.1–0.3 s); until then
+  // /healthz says "starting up".
+  deps.machine.refresh().catch((error) => logger.error("reading the machine identity failed", { error }));
+  const machineWatch = setInterval(() => deps.machine.noticeStoredChange(), MACHINE_WATCH_MS);
+  machineWatch.unref();
 
   const stop = async () => {
     clearInterval(housekeeping);
+    clearInterval(machineWatch);
     await server.stop();
     closeDatabase(db);
   };

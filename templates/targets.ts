@@ -3,3 +3,9 @@ export const FLASH_ID = "flash";
 export const SETUP_FORM_ID = "setup-form";
 export const LOGIN_FORM_ID = "login-form";
 export const CHANGE_PASSWORD_FORM_ID = "change-password-form";
+export const ITEMS_TABLE_ID = "items-table";
+export const itemDetailsId = (rowId: number) => `item-details-${rowId}`;
+export const IMPORT_AREA_ID = "import-area";
+export const GENERATE_UUID_FORM_ID = "generate-uuid-form";
+/** The element holding the machine UUID (Home and Generate UUID). */
+export const MACHINE_UUID_ID = "machine-uuid";

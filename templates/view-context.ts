@@ -1,4 +1,5 @@
 import { createContext, useContext } from "hono/jsx";
+import type { MachineStatus } from "../src/domain/machine-uuid";
 
 /**
  * What every view may need about where it is rendered. The renderer (src/http/render.ts) provides
@@ -17,6 +18,8 @@ export interface ViewContext {
   loggedIn: boolean;
   /** Served over plain HTTP to an address other than localhost: cookies cannot be Secure. */
   plainHttp: boolean;
+  /** The hardware binding (machine UUID), for the mismatch banner and the UUID card. */
+  machine: MachineStatus | null;
 }
 
 export const View = createContext<ViewContext>({
@@ -27,6 +30,7 @@ export const View = createContext<ViewContext>({
   currentPath: "/",
   loggedIn: false,
   plainHttp: false,
+  machine: null,
 });
 
 export const useView = () => useContext(View);

@@ -49,6 +49,7 @@ function viewContext(c: Context<AppEnv>, deps: Deps): ViewContext {
     currentPath: portalPath(c, deps) === "/index" ? "/" : portalPath(c, deps),
     loggedIn: !!c.var.session,
     plainHttp: !isSecureTransport(c, deps),
+    machine: deps.machine.status(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import { HardwareMismatchBanner } from "../components/machine-uuid";
 import { FLASH_ID } from "../targets";
 import { useUrl, useView } from "../view-context";
 import { Document } from "./document";
@@ -35,6 +36,7 @@ export function AppLayout(props: { title: string; children: Child }) {
         </nav>
         <main class="content">
           <PlainHttpBanner />
+          <HardwareMismatchBanner />
           <div id={FLASH_ID} aria-live="polite"></div>
           <h1>{props.title}</h1>
           {props.children}

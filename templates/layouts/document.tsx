@@ -35,6 +35,7 @@ export function Document(props: { title: string; bodyClass?: string; children: C
           <link rel="icon" href={assets["favicon.svg"]} type="image/svg+xml" />
           <link rel="stylesheet" href={assets["app.css"]} />
           <script src={assets["htmx.min.js"]} defer></script>
+          <script src={assets["app.js"]} defer></script>
         </head>
         <body class={props.bodyClass}>{props.children}</body>
       </html>

@@ -1,5 +1,8 @@
 /** The portal's menu in the seed's order. An entry appears when its page exists. */
 export const MENU = [
   { path: "/", label: "Home" },
+  { path: "/generate-uuid", label: "Generate UUID" },
+  { path: "/import-license-file", label: "Import License File" },
+  { path: "/license-items", label: "License Items" },
   { path: "/change-password", label: "Change Password" },
 ] as const;

@@ -1,16 +1,25 @@
 import type { AuditEntry, ServerStatus } from "../../src/domain/server-status";
+import { MachineUuidCard } from "../components/machine-uuid";
 import { formatBytes, formatDuration } from "../format";
+import type { ItemSummary } from "../../src/domain/license-item";
+import { LicenseSummary } from "../components/license-summary";
 import { AppLayout } from "../layouts/app-layout";
 
 export interface HomePageProps {
+  summary: ItemSummary;
   status: ServerStatus;
   recentEvents: AuditEntry[];
 }
 
 /** The server's status at a glance, and what happened lately. */
-export function HomePage({ status, recentEvents }: HomePageProps) {
+export function HomePage({ summary, status, recentEvents }: HomePageProps) {
   return (
     <AppLayout title="Home">
+      <MachineUuidCard linkToGenerate />
+      <section aria-labelledby="licenses-heading">
+        <h2 id="licenses-heading">Licenses</h2>
+        <LicenseSummary summary={summary} />
+      </section>
       <section aria-labelledby="status-heading">
         <h2 id="status-heading">Server</h2>
         <dl class="facts" id="server-status">

@@ -8,6 +8,10 @@ import { ManualClock } from "../../src/lib/clock";
 import { memoryLogger } from "../../src/lib/logger";
 import type { PasswordHasher } from "../../src/lib/password-hasher";
 import { SetupToken } from "../../src/services/admin";
+import { MachineIdentity, type LabelReader } from "../../src/services/machine-identity";
+import { FakeLabelReader } from "./fake-labels";
+import type { IssuerPublicKey } from "../../src/domain/issuer-key";
+import { trustedIssuers } from "../../src/trusted-issuers";
 import { tempDir } from "./temp";
 
 /** A hasher that is fast and countable ("fake$" + password); real argon2 has its own test. */
@@ -31,15 +35,18 @@ export type World = ReturnType<typeof createWorld>;
 
 /**
  * A fresh LTS in memory: in-memory database with every migration, a manual clock, a fake hasher,
- * a logger that keeps its lines, and a data dir in a temp folder (for the setup-token file).
+ * a logger that keeps its lines, a data dir in a temp folder (for the setup-token file), and a fake
+ * hardware-label reader (default: a machine-id and a MAC; `labels` swaps it). As at a real start,
+ * the machine status is computed in the background: `await w.deps.machine.settled()` to wait.
  */
-export function createWorld(options: { flags?: Record<string, string>; hasher?: PasswordHasher } = {}) {
+export function createWorld(options: { flags?: Record<string, string>; hasher?: PasswordHasher; labels?: FakeLabelReader | LabelReader; trusted?: IssuerPublicKey[] } = {}) {
   const dataDir = tempDir("lts-test-");
   const config = loadConfig({ env: {}, flags: { dataDir, ...options.flags } });
   const clock = new ManualClock();
   const logger = memoryLogger();
   const hasher = options.hasher ?? new FakeHasher();
   const db = openMemoryDatabase();
+  const labels = options.labels ?? new FakeLabelReader();
   const deps: Deps = {
     db,
     clock,
@@ -51,8 +58,11 @@ export function createWorld(options: { flags?: Record<string, string>; hasher?: 
     assets: loadStaticAssets(),
     startedAt: clock.now(),
     anonymousCsrfToken: "anonymous-csrf-token-for-tests",
+    machine: new MachineIdentity(db, labels instanceof FakeLabelReader ? labels.read : labels, logger),
+    trustedIssuers: options.trusted ?? trustedIssuers(),
   };
   const app = createApp(deps);
+  void deps.machine.refresh().catch(() => {});
   const setupToken = deps.setupToken.issue();
-  return { dataDir, config, clock, logger, hasher, db, deps, app, setupToken };
+  return { dataDir, config, clock, logger, hasher, db, deps, app, setupToken, labels };
 }

@@ -53,6 +53,9 @@ describe("home", () => {
     const menu = [...page.doc.querySelectorAll("nav.sidebar .menu a")].map((a) => [a.textContent, a.getAttribute("aria-current")]);
     expect(menu).toEqual([
       ["Home", null],
+      ["Generate UUID", null],
+      ["Import License File", null],
+      ["License Items", null],
       ["Change Password", "page"],
     ]);
     expect(page.doc.querySelector('nav.sidebar form[action="/logout"] button')?.textContent).toBe("Log out");
@@ -63,13 +66,22 @@ describe("home", () => {
 describe("healthz", () => {
   test("answers without login, says not-ready until a machine UUID exists", async () => {
     const w = createWorld();
+    await w.deps.machine.settled();
     const res = await w.app.request("/healthz");
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: "not-ready", reason: expect.stringContaining("no machine UUID"), version: VERSION, uuidMatches: false });
+    expect(await res.json()).toEqual({ status: "not-ready", reason: expect.stringContaining("no machine UUID yet: generate one"), version: VERSION, uuidMatches: false });
+  });
+
+  test("says starting up until the hardware labels are read", async () => {
+    const w = createWorld({ labels: () => new Promise(() => {}) });
+    const res = await w.app.request("/healthz");
+    expect(res.status).toBe(503);
+    expect((await res.json()).reason).toMatch(/^starting up/);
   });
 
   test("reports storage that cannot be read", async () => {
     const w = createWorld();
+    await w.deps.machine.settled();
     w.db.$client.close();
     const res = await w.app.request("/healthz");
     expect(res.status).toBe(503);

@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import type { Deps } from "../../deps";
 import { VERSION } from "../../lib/version";
 import { listAuditEvents } from "../../services/audit";
+import { summarizeItems } from "../../services/items";
 import { getServerStatus } from "../../services/status/get-server-status";
 import { HomePage } from "../../../templates/pages/home-page";
 import type { AppEnv } from "../env";
@@ -19,7 +20,8 @@ export function registerHomeRoutes(app: Hono<AppEnv>, deps: Deps) {
       dataDir: settings.dataDir,
       sessionPolicy: settings.sessionPolicy,
     });
-    return render(c, deps, <HomePage status={status} recentEvents={listAuditEvents(deps.db, { limit: 10 })} />);
+    const summary = summarizeItems(deps.db, deps.clock.now());
+    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(deps.db, { limit: 10 })} />);
   };
   app.get("/", home);
   app.get("/index", home);

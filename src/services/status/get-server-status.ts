@@ -1,6 +1,7 @@
 import { count, gt } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { sessions } from "../../db/schema";
+import type { MachineStatus } from "../../domain/machine-uuid";
 import type { ServerStatus } from "../../domain/server-status";
 import type { SessionPolicy } from "../sessions";
 
@@ -23,14 +24,16 @@ export function getServerStatus(
   };
 }
 
-/** Whether clients can be served; /healthz reports it. */
-export function getReadiness(db: Db): { ready: boolean; reason: string; uuidMatches: boolean } {
+/**
+ * Whether clients can be served; /healthz reports it. Not ready while storage cannot be read,
+ * while the machine identity is still being computed ("starting up"), before a machine UUID is
+ * generated, and while a chosen hardware label differs from the one the UUID was generated with.
+ */
+export function getReadiness(db: Db, machine: MachineStatus): { ready: boolean; reason: string; uuidMatches: boolean } {
   try {
     db.$client.query("SELECT 1").get();
   } catch {
     return { ready: false, reason: "storage unavailable: the database cannot be read", uuidMatches: false };
   }
-  // The machine UUID (hardware binding) arrives with the licensing core; until one is generated
-  // no client can be authorized.
-  return { ready: false, reason: "no machine UUID yet: generate one in the portal", uuidMatches: false };
+  return { ready: machine.ready, reason: machine.reason, uuidMatches: machine.ready };
 }

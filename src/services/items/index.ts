@@ -1,0 +1,2 @@
+export * from "./list-items";
+export * from "./summarize-items";

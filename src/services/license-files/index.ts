@@ -1,0 +1,3 @@
+export * from "./import-license-file";
+export * from "./open-license";
+export * from "./preview-import";
