@@ -8,6 +8,7 @@ import { parseArgs } from "./cli/args";
 import { CommandError, UsageError } from "./cli/errors";
 
 const SERVE_OPTIONS = Object.keys(SERVER_OPTIONS) as OptionName[];
+const IMPORT_OPTIONS = { code: { flag: "--code", env: "", value: "SUFFIX", help: "attach new items to {organizationId}-SUFFIX (created if missing)" } };
 const STDIN_OPTION = { stdin: { flag: "--stdin", env: "", help: "read the password from standard input" } };
 const UUID_GENERATE_OPTIONS = {
   labels: { flag: "--labels", env: "", value: "LIST", help: "the labels to bind to, comma-separated" },
@@ -30,6 +31,9 @@ Usage:
            [--custom-id-file F] [--yes] [--data-dir DIR]
                                         derive the machine UUID from the chosen labels as read here;
                                         shows it, and stores it only with --yes
+  lts import FILE [--code SUFFIX] [--data-dir DIR]
+                                        what the Import License File page does; prints the items
+                                        and the handshake code they went to
   lts version                           print the version
   lts --help                            this text
 
@@ -94,6 +98,15 @@ async function main(argv: string[]): Promise<number> {
       if (sub === undefined) return print(await showUuidCommand(config));
       if (sub !== "generate") throw new UsageError(`Unknown uuid command '${sub}'. Use 'lts uuid' or 'lts uuid generate --labels ...'.`);
       return print(await generateUuidCommand(config, { labels: flags.labels, customIdFile: flags.customIdFile, yes: flags.yes !== undefined }, (line) => print(line)));
+    }
+    case "import": {
+      const { flags, positionals } = parseArgs(args, ["dataDir"], IMPORT_OPTIONS);
+      const [file, ...extra] = positionals;
+      refuseExtra(extra);
+      if (!file) throw new UsageError("Name the license file: lts import FILE [--code SUFFIX]");
+      const { importCommand } = await import("./cli/import-command");
+      const { trustedIssuers } = await import("./trusted-issuers");
+      return print(await importCommand(loadConfig({ env, flags }), { file, codeSuffix: flags.code, trusted: trustedIssuers() }));
     }
     default:
       throw new UsageError(`Unknown command '${command}'. Run 'lts --help' to see the commands.`);

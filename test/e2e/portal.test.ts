@@ -2,15 +2,11 @@
 // chromium by playwright-core. Any CSP violation, script error or failed request fails the test.
 // Screenshots of the setup and Home pages land in dist/screenshots/.
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { startBinary, type RunningBinary } from "../helpers/binary";
+import { CHROMIUM, hasChromium, launchChromium, screenshot, watchForProblems } from "../helpers/browser-watch";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOTS = resolve(import.meta.dir, "../../dist/screenshots");
 const TIMEOUT_MS = 60_000;
-const hasChromium = existsSync(CHROMIUM);
 // Locally a missing browser skips the test; on CI it fails (see the first line of the test).
 if (!hasChromium && !process.env.CI) console.log(`e2e skipped: ${CHROMIUM} is missing; install it with: apt-get install -y chromium`);
 
@@ -33,11 +29,7 @@ test.skipIf(!hasChromium && !process.env.CI)(
     const token = server.setupToken;
     expect(token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     page.setDefaultTimeout(10_000);
     const problems = await watchForProblems(page);
@@ -108,31 +100,6 @@ test.skipIf(!hasChromium && !process.env.CI)(
   TIMEOUT_MS,
 );
 
-/**
- * Collects what must never happen on a page: CSP violations (as the console reports them and as
- * `securitypolicyviolation` events), uncaught script errors, failed requests and 5xx answers.
- */
-async function watchForProblems(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.text().includes("Content Security Policy")) problems.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`));
-  page.on("response", (response) => {
-    if (response.status() >= 500) problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
-  });
-  // The listener arrives through CDP, not as inline script, so the CSP under test does not block it.
-  await page.exposeFunction("reportCspViolation", (text: string) => problems.push(`CSP violation: ${text}`));
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      const report = (window as unknown as { reportCspViolation(text: string): void }).reportCspViolation;
-      report(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
-    });
-  });
-  return problems;
-}
-
 function heading(page: Page): Promise<string> {
   return page.locator("h1").innerText();
 }
@@ -147,9 +114,4 @@ async function fillPasswordChange(page: Page, current: string, next: string) {
   await page.fill('input[name="newPassword"]', next);
   await page.fill('input[name="confirmPassword"]', next);
   await page.getByRole("button", { name: "Change password" }).click();
-}
-
-async function screenshot(page: Page, name: string) {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
 }

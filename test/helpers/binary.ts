@@ -15,6 +15,21 @@ import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 
 export const BINARY = resolve(import.meta.dir, "../../dist/lts");
+export const VENDOR_BINARY = resolve(import.meta.dir, "../../dist/lts-vendor");
+
+export interface VendorRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the compiled `dist/lts-vendor ARGS` in `cwd` (its own process, only PATH in its environment). */
+export async function runVendor(args: string[], cwd: string): Promise<VendorRun> {
+  if (!existsSync(VENDOR_BINARY)) throw new Error(`${VENDOR_BINARY} does not exist: run \`npm run build\` first`);
+  const child = Bun.spawn([VENDOR_BINARY, ...args], { cwd, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { code, stdout, stderr };
+}
 
 const LISTENING = /"msg":"LTS \S+ listening on (https?:\/\/[^\s"]+?)\/?"/;
 const SETUP_TOKEN = /^Setup token: (\S+)$/;

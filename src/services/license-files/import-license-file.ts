@@ -41,7 +41,7 @@ export interface ImportResult {
  * missing (an organization's first code is its default). Throws VALIDATION, changing nothing,
  * when the file is refused or the code suffix is not valid.
  */
-export function importLicenseFile(ctx: ServiceContext, input: ImportLicenseFileInput): ImportResult {
+export function importLicenseFile(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, input: ImportLicenseFileInput): ImportResult {
   const license = openLicense(input.file, input.trusted);
   const suffix = input.codeSuffix?.trim() || license.payload.licenseId;
   const problem = suffixProblem(suffix);
