@@ -17,7 +17,22 @@ export const handshakeCodes = sqliteTable(
     name: text("name").notNull(),
     isDefault: integer("is_default", { mode: "boolean" }).notNull(),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /**
+     * The session password, encrypted with the instance secret (AES-256-GCM, base64url of
+     * iv‖ciphertext‖tag) so license keys can be regenerated; null = none.
+     */
+    sessionPasswordEnc: text("session_password_enc"),
+    /** HMAC-SHA-256 (instance secret) of the session password, compared in constant time. */
+    sessionPasswordMac: text("session_password_mac"),
+    /** JSON arrays of the validation fields; empty = not checked. */
+    validationDomains: text("validation_domains").notNull().default("[]"),
+    validationAppIds: text("validation_app_ids").notNull().default("[]"),
+    validationProcessNames: text("validation_process_names").notNull().default("[]"),
+    /** The admin reordered the items; otherwise DESIGN.md's default consumption order applies. */
+    customOrder: integer("custom_order", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    /** Last change of anything a client sees (answered as handshakeUpdatedAt). */
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().default(sql`0`),
   },
   (t) => [
     uniqueIndex("handshake_codes_code").on(t.code),

@@ -5,3 +5,5 @@ export * from "./instance";
 export * from "./licenses";
 export * from "./machine-identity";
 export * from "./sessions";
+export * from "./settings";
+export * from "./usage";

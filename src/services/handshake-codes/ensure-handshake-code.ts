@@ -22,7 +22,7 @@ export function ensureHandshakeCode(tx: Db, input: { organizationId: string; suf
     .get();
   const [row] = tx
     .insert(handshakeCodes)
-    .values({ code, organizationId: input.organizationId, suffix: input.suffix, name: input.name, isDefault: !hasDefault, enabled: true, createdAt: input.at })
+    .values({ code, organizationId: input.organizationId, suffix: input.suffix, name: input.name, isDefault: !hasDefault, enabled: true, createdAt: input.at, updatedAt: input.at })
     .returning()
     .all();
   recordAuditEvent(tx, input.at, input.actor, "handshake-code.created", { code, isDefault: !hasDefault });

@@ -1,0 +1,145 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { handshakeCodes } from "./handshake-codes";
+import { licenseItems } from "./licenses";
+
+// Usage: what clients did against each item. Times are UTC ms; a slot is a 3-minute interval
+// named by its start (ms). Counters only ever grow; nothing here is derived from a client's claim
+// without the checks of src/domain/charge-ways.ts.
+
+/** A device known to an item: its contacts, and (for `device` items) until when it holds a seat. */
+export const itemDevices = sqliteTable(
+  "item_devices",
+  {
+    itemRowId: integer("item_row_id")
+      .notNull()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    deviceUuid: text("device_uuid").notNull(),
+    deviceName: text("device_name"),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    /** last contact + windowDays for `device` items; the end of the held slot for concurrent ones. */
+    activeUntil: integer("active_until").notNull(),
+    /** The admin released the seat (DESIGN.md, "Devices"); a later contact makes it new again. */
+    releasedAt: integer("released_at"),
+  },
+  (t) => [primaryKey({ columns: [t.itemRowId, t.deviceUuid] }), index("item_devices_active").on(t.itemRowId, t.activeUntil)],
+);
+
+/** Which code granted a device an item: a report is accepted only for such a grant. */
+export const grants = sqliteTable(
+  "grants",
+  {
+    codeId: integer("code_id")
+      .notNull()
+      .references(() => handshakeCodes.id, { onDelete: "cascade" }),
+    itemRowId: integer("item_row_id")
+      .notNull()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    deviceUuid: text("device_uuid").notNull(),
+    firstGrantedAt: integer("first_granted_at").notNull(),
+    lastGrantedAt: integer("last_granted_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.codeId, t.itemRowId, t.deviceUuid] }), index("grants_item").on(t.itemRowId)],
+);
+
+/** Concurrent seats: one row per device per slot it occupies, with its instance count. */
+export const concurrentSeats = sqliteTable(
+  "concurrent_seats",
+  {
+    itemRowId: integer("item_row_id")
+      .notNull()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    slot: integer("slot").notNull(),
+    deviceUuid: text("device_uuid").notNull(),
+    instances: integer("instances").notNull(),
+    /** This device-slot went beyond the quantity and drew on the allowance. */
+    overAllowance: integer("over_allowance", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.itemRowId, t.slot, t.deviceUuid] })],
+);
+
+/** Per item counters: scan/page consumption, and allowance drawn per license year. */
+export const itemCounters = sqliteTable(
+  "item_counters",
+  {
+    itemRowId: integer("item_row_id")
+      .primaryKey()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    /** Scans or pages consumed (scan and page items). */
+    consumed: integer("consumed").notNull().default(0),
+  },
+);
+
+/** Extra device-slots drawn from a concurrent item's yearly allowance (1000 × quantity a year). */
+export const allowanceUsage = sqliteTable(
+  "allowance_usage",
+  {
+    itemRowId: integer("item_row_id")
+      .notNull()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    /** License year since activation: 0 for the first 365 days, and so on. */
+    licenseYear: integer("license_year").notNull(),
+    used: integer("used").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.itemRowId, t.licenseYear] })],
+);
+
+/** Distinct domains seen by `domain` items. */
+export const itemDomains = sqliteTable(
+  "item_domains",
+  {
+    itemRowId: integer("item_row_id")
+      .notNull()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    domain: text("domain").notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemRowId, t.domain] }), index("item_domains_last_seen").on(t.itemRowId, t.lastSeenAt)],
+);
+
+/** Reports already counted, by (device, reportId): a repeat gets the first answer again. */
+export const reports = sqliteTable(
+  "reports",
+  {
+    deviceUuid: text("device_uuid").notNull(),
+    reportId: text("report_id").notNull(),
+    /** SHA-256 of the canonical JSON of the records: the same id with other records is refused. */
+    recordsHash: text("records_hash").notNull(),
+    /** The first answer's body without serverTime/nonce, as JSON. */
+    response: text("response").notNull(),
+    httpStatus: integer("http_status").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceUuid, t.reportId] }), index("reports_received").on(t.receivedAt)],
+);
+
+/** What clients reported, per item, code, slot and counter name (modules, scans, pages). */
+export const usageRecords = sqliteTable(
+  "usage_records",
+  {
+    itemRowId: integer("item_row_id")
+      .notNull()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    codeId: integer("code_id")
+      .notNull()
+      .references(() => handshakeCodes.id, { onDelete: "cascade" }),
+    slot: integer("slot").notNull(),
+    name: text("name").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.itemRowId, t.codeId, t.slot, t.name] })],
+);
+
+/** Authorizations per code and slot, granted and refused (statistics, failed-authorization alert). */
+export const authorizationCounts = sqliteTable(
+  "authorization_counts",
+  {
+    /** The code as the client gave it (it may not exist). */
+    code: text("code").notNull(),
+    slot: integer("slot").notNull(),
+    granted: integer("granted").notNull().default(0),
+    refused: integer("refused").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.code, t.slot] })],
+);
