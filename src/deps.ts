@@ -12,6 +12,7 @@ import { randomToken } from "./lib/ids";
 import { MachineIdentity, readHardwareLabels } from "./services/machine-identity";
 import type { IssuerPublicKey } from "./domain/issuer-key";
 import { trustedIssuers } from "./trusted-issuers";
+import { loadOrCreateInstanceKey, type InstanceKey } from "./services/instance-key";
 
 /** Settings the HTTP layer needs, taken from the config once. */
 export interface PortalSettings {
@@ -41,6 +42,8 @@ export interface Deps {
   machine: MachineIdentity;
   /** The issuer keys compiled into this build: the only signers of license files it accepts. */
   trustedIssuers: IssuerPublicKey[];
+  /** This server's own key: signs API responses, pinned in license keys, seals session passwords. */
+  instanceKey: InstanceKey;
 }
 
 export function portalSettings(config: Config, listening: string): PortalSettings {
@@ -69,6 +72,7 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     anonymousCsrfToken: randomToken(),
     machine: new MachineIdentity(db, readHardwareLabels, logger),
     trustedIssuers: trustedIssuers(),
+    instanceKey: loadOrCreateInstanceKey(config.dataDir),
     ...overrides,
   };
 }

@@ -12,7 +12,11 @@ import { MachineIdentity, type LabelReader } from "../../src/services/machine-id
 import { FakeLabelReader } from "./fake-labels";
 import type { IssuerPublicKey } from "../../src/domain/issuer-key";
 import { trustedIssuers } from "../../src/trusted-issuers";
+import { generateInstanceKeyPem, instanceKeyFromPem } from "../../src/services/instance-key";
 import { tempDir } from "./temp";
+
+/** One instance key for every test world (generating one per world would only cost time). */
+export const TEST_INSTANCE_KEY = instanceKeyFromPem(generateInstanceKeyPem());
 
 /** A hasher that is fast and countable ("fake$" + password); real argon2 has its own test. */
 export class FakeHasher implements PasswordHasher {
@@ -60,6 +64,7 @@ export function createWorld(options: { flags?: Record<string, string>; hasher?: 
     anonymousCsrfToken: "anonymous-csrf-token-for-tests",
     machine: new MachineIdentity(db, labels instanceof FakeLabelReader ? labels.read : labels, logger),
     trustedIssuers: options.trusted ?? trustedIssuers(),
+    instanceKey: TEST_INSTANCE_KEY,
   };
   const app = createApp(deps);
   void deps.machine.refresh().catch(() => {});

@@ -1,1 +1,2 @@
+export * from "./code-items";
 export * from "./ensure-handshake-code";
