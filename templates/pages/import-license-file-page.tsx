@@ -109,6 +109,7 @@ function Preview(props: ImportAreaProps & { preview: ImportPreviewView }) {
         </Fact>
       </dl>
       {p.items.length > 0 && (
+        <div class="table-wrap">
         <table class="table" id="preview-items">
           <thead>
             <tr>
@@ -147,6 +148,7 @@ function Preview(props: ImportAreaProps & { preview: ImportPreviewView }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       <form method="post" action={url("/import-license-file")} hx-post={url("/import-license-file")} hx-target={`#${IMPORT_AREA_ID}`} hx-swap="outerHTML" hx-disabled-elt="find button">
         <input type="hidden" name="_csrf" value={csrfToken} />

@@ -37,6 +37,7 @@ export function ItemsTable(props: { items: LicenseItemView[]; query: ItemsQuery;
   const { query } = props;
   return (
     <div id={ITEMS_TABLE_ID}>
+      <div class="table-wrap">
       <table class="table items">
         <thead>
           <tr>
@@ -104,6 +105,7 @@ export function ItemsTable(props: { items: LicenseItemView[]; query: ItemsQuery;
           ))}
         </tbody>
       </table>
+      </div>
       {props.items.length === 0 && <p class="empty">{props.hiddenCount > 0 ? `No items to show; ${props.hiddenCount} expired or revoked item(s) are hidden by the filters.` : "No license items yet. Import a license file to add some."}</p>}
       {props.items.length > 0 && props.hiddenCount > 0 && <p class="hint">{props.hiddenCount} expired or revoked item(s) hidden.</p>}
     </div>
