@@ -9,6 +9,7 @@ import { requestContext } from "./http/middleware/request-context";
 import { requireAdmin } from "./http/middleware/require-admin";
 import { securityHeaders } from "./http/middleware/security-headers";
 import { loadSession } from "./http/middleware/session";
+import { createApiRoutes } from "./http/api/v1/routes";
 import { registerAuthRoutes } from "./http/routes/auth";
 import { registerChangePasswordRoutes } from "./http/routes/change-password";
 import { registerGenerateUuidRoutes } from "./http/routes/generate-uuid";
@@ -35,6 +36,10 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.use(requestContext(deps.logger, deps.settings.trustProxy));
   app.use(securityHeaders(deps.settings.tls));
+  // The client API answers every /api/v1 path itself (its own limits, CORS, signed errors), so
+  // none of the portal's middleware below (body limit, session, CSRF, login) reaches it.
+  app.route("/api/v1", createApiRoutes(deps));
+
   const limit = (maxSize: number, what: string) =>
     bodyLimit({
       maxSize,

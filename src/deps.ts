@@ -13,6 +13,8 @@ import { MachineIdentity, readHardwareLabels } from "./services/machine-identity
 import type { IssuerPublicKey } from "./domain/issuer-key";
 import { trustedIssuers } from "./trusted-issuers";
 import { loadOrCreateInstanceKey, type InstanceKey } from "./services/instance-key";
+import { UsageStore } from "./services/usage/usage-store";
+import { FailureLimiter } from "./domain/request-limiter";
 
 /** Settings the HTTP layer needs, taken from the config once. */
 export interface PortalSettings {
@@ -44,6 +46,10 @@ export interface Deps {
   trustedIssuers: IssuerPublicKey[];
   /** This server's own key: signs API responses, pinned in license keys, seals session passwords. */
   instanceKey: InstanceKey;
+  /** The client API's prepared statements. */
+  usageStore: UsageStore;
+  /** Wrong session passwords per source address (code 3 past 10 a minute). */
+  passwordLimiter: FailureLimiter;
 }
 
 export function portalSettings(config: Config, listening: string): PortalSettings {
@@ -73,6 +79,8 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     machine: new MachineIdentity(db, readHardwareLabels, logger),
     trustedIssuers: trustedIssuers(),
     instanceKey: loadOrCreateInstanceKey(config.dataDir),
+    usageStore: new UsageStore(db),
+    passwordLimiter: new FailureLimiter(),
     ...overrides,
   };
 }

@@ -13,6 +13,8 @@ import { FakeLabelReader } from "./fake-labels";
 import type { IssuerPublicKey } from "../../src/domain/issuer-key";
 import { trustedIssuers } from "../../src/trusted-issuers";
 import { generateInstanceKeyPem, instanceKeyFromPem } from "../../src/services/instance-key";
+import { UsageStore } from "../../src/services/usage/usage-store";
+import { FailureLimiter } from "../../src/domain/request-limiter";
 import { tempDir } from "./temp";
 
 /** One instance key for every test world (generating one per world would only cost time). */
@@ -65,6 +67,8 @@ export function createWorld(options: { flags?: Record<string, string>; hasher?: 
     machine: new MachineIdentity(db, labels instanceof FakeLabelReader ? labels.read : labels, logger),
     trustedIssuers: options.trusted ?? trustedIssuers(),
     instanceKey: TEST_INSTANCE_KEY,
+    usageStore: new UsageStore(db),
+    passwordLimiter: new FailureLimiter(),
   };
   const app = createApp(deps);
   void deps.machine.refresh().catch(() => {});

@@ -1,0 +1,112 @@
+import { Hono, type Context } from "hono";
+import { cors } from "hono/cors";
+import * as v from "valibot";
+import { refuse } from "../../../domain/api-errors";
+import type { Deps } from "../../../deps";
+import { authorize, AuthorizeRequest, release, ReleaseRequest, report, ReportRequest, type ApiContext } from "../../../services/authorization";
+import type { AppEnv } from "../../env";
+import { refusalResponse, signedJson } from "./respond";
+
+/** Request body limits (PROTOCOL.md, "Conventions"). */
+export const API_BODY_LIMIT = 64 * 1024;
+export const REPORT_BODY_LIMIT = 256 * 1024;
+
+/**
+ * The client protocol, v1 (PROTOCOL.md), mounted at /api/v1:
+ *   POST /authorize   POST /report   POST /release   GET /server-key
+ * Open to any origin without credentials (CORS); authorization rests on the handshake code, its
+ * session password and validation fields. Every answer is signed with the instance key.
+ */
+export function createApiRoutes(deps: Deps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.use(cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type"], exposeHeaders: ["LTS-Signature"], maxAge: 86_400 }));
+  api.onError((error, c) => {
+    // Cannot answer: most likely the database (disk full, I/O error). The client retries later.
+    deps.logger.error("api request failed", { requestId: c.var.requestId, path: c.req.path, error });
+    return refusalResponse(c, deps, refuse(2, "The server could not record this request. Retry later."), null, 503);
+  });
+
+  api.post("/authorize", async (c) => {
+    const parsed = await parseRequest(c, AuthorizeRequest, API_BODY_LIMIT);
+    if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
+    const outcome = authorize(apiContext(c, deps), parsed.value);
+    return outcome.granted ? signedJson(c, deps, 200, { ok: true, license: outcome.license }, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
+  });
+
+  api.post("/report", async (c) => {
+    const parsed = await parseRequest(c, ReportRequest, REPORT_BODY_LIMIT);
+    if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
+    const outcome = report(apiContext(c, deps), parsed.value);
+    return outcome.ok ? signedJson(c, deps, 200, outcome, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
+  });
+
+  api.post("/release", async (c) => {
+    const parsed = await parseRequest(c, ReleaseRequest, API_BODY_LIMIT);
+    if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
+    release(apiContext(c, deps), parsed.value);
+    return signedJson(c, deps, 200, { ok: true }, parsed.value.nonce);
+  });
+
+  api.get("/server-key", (c) => signedJson(c, deps, 200, { keyId: deps.instanceKey.kid, algorithm: "Ed25519", publicKey: deps.instanceKey.publicKey }, null));
+
+  api.all("*", (c) => refusalResponse(c, deps, refuse(1, `There is no ${c.req.method} ${c.req.path} in the API: see PROTOCOL.md.`), null, 404));
+  return api;
+}
+
+function apiContext(c: Context<AppEnv>, deps: Deps): ApiContext {
+  return {
+    db: deps.db,
+    store: deps.usageStore,
+    clock: deps.clock,
+    instanceKey: deps.instanceKey,
+    passwordLimiter: deps.passwordLimiter,
+    notReady: () => {
+      const status = deps.machine.status();
+      return status.ready ? null : `This server cannot authorize clients now: ${status.reason}.`;
+    },
+    source: { ip: c.var.ip, origin: c.req.header("origin") ?? null },
+  };
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; status: 400 | 413; message: string; nonce: string | null };
+
+/**
+ * Reads a JSON body of at most `limit` bytes and checks it against `schema`. A failure says what
+ * is wrong (the first problems, by field) and keeps the nonce, when there was a valid one, to echo.
+ */
+async function parseRequest<S extends v.GenericSchema>(c: Context<AppEnv>, schema: S, limit: number): Promise<Parsed<v.InferOutput<S>>> {
+  const declared = Number(c.req.header("content-length") ?? 0);
+  if (declared > limit) return { ok: false, status: 413, message: `The body is larger than ${limit / 1024} KiB.`, nonce: null };
+  const bytes = await readLimited(c.req.raw, limit);
+  if (bytes === null) return { ok: false, status: 413, message: `The body is larger than ${limit / 1024} KiB.`, nonce: null };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return { ok: false, status: 400, message: "The body is not valid UTF-8 JSON.", nonce: null };
+  }
+  const nonceOf = (x: unknown) => {
+    const n = typeof x === "object" && x !== null ? (x as { nonce?: unknown }).nonce : undefined;
+    return typeof n === "string" && /^[A-Za-z0-9_-]{16,64}$/.test(n) ? n : null;
+  };
+  const result = v.safeParse(schema, json);
+  if (result.success) return { ok: true, value: result.output };
+  const problems = result.issues.slice(0, 5).map((i) => `${v.getDotPath(i) ?? "body"}: ${i.message.startsWith("Invalid key") ? "is not a field of this request (v1 requests are strict); remove it" : i.message}`);
+  return { ok: false, status: 400, message: `The request does not fit the protocol: ${problems.join("; ")}.`, nonce: nonceOf(json) };
+}
+
+/** The body, or null past `limit` bytes (also for chunked bodies with no Content-Length). */
+async function readLimited(request: Request, limit: number): Promise<Uint8Array | null> {
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body) {
+    size += chunk.byteLength;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) (out.set(chunk, at), (at += chunk.byteLength));
+  return out;
+}

@@ -1,0 +1,102 @@
+import { refuse, type Refusal } from "../../domain/api-errors";
+import { CAPACITY_STAGE, checkItemFit, REPORT_INTERVAL_SECONDS } from "../../domain/charge-ways";
+import { compareByDefaultOrder } from "../../domain/consumption-order";
+import { isoTime, slotOf } from "../../domain/slots";
+import { transaction } from "../../db/transaction";
+import type { ApiCode, ApiItem } from "../usage/usage-store";
+import { chargeItem } from "./charge-item";
+import type { ApiContext } from "./context";
+import { isRefusal, requestDomain, resolveCode } from "./resolve-code";
+import type { AuthorizeRequest } from "./schemas";
+
+/** What a granted authorize answers (PROTOCOL.md, "POST /api/v1/authorize"). */
+export interface LicenseGrant {
+  handshakeCode: string;
+  itemId: string;
+  chargeWay: string;
+  product: string;
+  modules: string[];
+  instances: number;
+  itemExpiresAt: string;
+  validUntil: string;
+  reportIntervalSeconds: number;
+  handshakeUpdatedAt: string;
+}
+
+export type AuthorizeOutcome = { granted: true; license: LicenseGrant } | { granted: false; refusal: Refusal };
+
+/**
+ * Authorizes a device against a handshake code's items: the code checks, then each item in the
+ * consumption order — fit, dates, then capacity — and the first that passes serves. Check and
+ * charge are one synchronous transaction, so concurrent requests can never take more than there
+ * is. Every outcome is counted per code and slot. Only "cannot answer" throws.
+ */
+export function authorize(ctx: ApiContext, req: AuthorizeRequest): AuthorizeOutcome {
+  const now = ctx.clock.now().getTime();
+  const notReady = ctx.notReady();
+  if (notReady) return { granted: false, refusal: refuse(100, notReady) };
+
+  return transaction(ctx.db, () => {
+    const outcome = decide(ctx, req, now);
+    const counted = outcome.granted ? outcome.license.handshakeCode : (req.handshakeCode ?? (req.organizationId ? `${req.organizationId}-` : "-"));
+    ctx.store.countAuthorization(counted, slotOf(now), outcome.granted);
+    return outcome;
+  });
+}
+
+function decide(ctx: ApiContext, req: AuthorizeRequest, now: number): AuthorizeOutcome {
+  const code = resolveCode(ctx, req, now);
+  if (isRefusal(code)) return { granted: false, refusal: code };
+  const items = itemsInOrder(ctx, code);
+  if (items.length === 0) return { granted: false, refusal: refuse(104, `Handshake code ${code.code} has no license items.`) };
+
+  const charge = { deviceUuid: req.device.uuid, deviceName: req.device.name ?? null, instances: req.instances, domain: requestDomain(ctx.source.origin, req.validation?.domain) };
+  let furthest: { stage: number; refusal: Refusal } | null = null;
+  for (const item of items) {
+    const misfit = checkItemFit(item, req, now);
+    const result = misfit ? refuse(misfit.code, misfitMessage(misfit.code, item, req)) : chargeItem(ctx.store, item, charge, now);
+    if (!isRefusal(result)) {
+      ctx.store.touchGrant(code.id, item.rowId, req.device.uuid, now);
+      return { granted: true, license: grantOf(code, item, req.instances, result.validUntil) };
+    }
+    const stage = misfit ? misfit.stage : CAPACITY_STAGE;
+    if (!furthest || stage > furthest.stage) furthest = { stage, refusal: result };
+  }
+  return { granted: false, refusal: furthest!.refusal };
+}
+
+function itemsInOrder(ctx: ApiContext, code: ApiCode): ApiItem[] {
+  const items = ctx.store.codeItems(code.id);
+  return code.customOrder ? items : items.sort((a, b) => compareByDefaultOrder({ ...a, expiresAt: new Date(a.expiresAt) }, { ...b, expiresAt: new Date(b.expiresAt) }));
+}
+
+export function grantOf(code: ApiCode, item: ApiItem, instances: number, validUntil: number): LicenseGrant {
+  return {
+    handshakeCode: code.code,
+    itemId: item.itemId,
+    chargeWay: item.chargeWay,
+    product: item.product,
+    modules: item.modules,
+    instances: item.chargeWay === "concurrent-instance" ? instances : 1,
+    itemExpiresAt: isoTime(item.expiresAt),
+    validUntil: isoTime(validUntil),
+    reportIntervalSeconds: REPORT_INTERVAL_SECONDS,
+    handshakeUpdatedAt: isoTime(code.updatedAt),
+  };
+}
+
+function misfitMessage(code: number, item: ApiItem, req: AuthorizeRequest): string {
+  switch (code) {
+    case 106: return `No item of this code is for product ${req.product}.`;
+    case 107: return `No item of this code is for version ${req.version} of ${req.product}.`;
+    case 108: return `No item of this code allows the ${req.deploymentType} deployment type.`;
+    case 109: return `No item of this code is for the ${req.edition} edition.`;
+    case 104: return `No item of this code covers the modules ${(req.modules ?? []).join(", ")}.`;
+    case 115: return `No item of this code is charged per ${req.chargeWay}.`;
+    case 112: return `Item ${item.itemId} starts on ${isoTime(item.startsAt).slice(0, 10)}.`;
+    case 113: return `Item ${item.itemId} was revoked.`;
+    case 111: return `Item ${item.itemId} expired on ${isoTime(item.expiresAt).slice(0, 10)} (grace included).`;
+    case 130: return `Item ${item.itemId} allows at most ${item.quantity} instances; ${req.instances} were asked for.`;
+    default: return "No item of this code fits.";
+  }
+}

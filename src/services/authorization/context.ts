@@ -1,0 +1,19 @@
+import type { Db } from "../../db/client";
+import type { FailureLimiter } from "../../domain/request-limiter";
+import type { Clock } from "../../lib/clock";
+import type { InstanceKey } from "../instance-key";
+import type { UsageStore } from "../usage/usage-store";
+
+/** What the client API's verbs run with. */
+export interface ApiContext {
+  db: Db;
+  store: UsageStore;
+  clock: Clock;
+  instanceKey: Pick<InstanceKey, "mac">;
+  /** Wrong session passwords per source (code 3 past the limit). */
+  passwordLimiter: FailureLimiter;
+  /** Why clients cannot be served now (no UUID, binding mismatch, starting up), or null. */
+  notReady(): string | null;
+  /** The request's source address and its browser Origin header, if any. */
+  source: { ip: string | null; origin: string | null };
+}

@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { API_ERRORS, refuse, type Refusal } from "../../domain/api-errors";
+import { consumptionCap, validUntil } from "../../domain/charge-ways";
+import { DAY_MS, parseSlot, slotOf } from "../../domain/slots";
+import { transaction } from "../../db/transaction";
+import type { ApiCode, ApiItem } from "../usage/usage-store";
+import { grantOf, type LicenseGrant } from "./authorize";
+import type { ApiContext } from "./context";
+import { isRefusal, resolveCode } from "./resolve-code";
+import type { ReportRequest } from "./schemas";
+
+export const REPORT_MAX_SKEW_MS = 5 * 60_000;
+export const REPORT_MAX_AGE_MS = 30 * DAY_MS;
+/** Reports are remembered at least this long, for idempotency. */
+export const REPORT_RETENTION_MS = 35 * DAY_MS;
+
+export type ReportOutcome = { ok: true; accepted: number; duplicate: boolean; license: LicenseGrant } | { ok: false; refusal: Refusal };
+
+/**
+ * Records a device's usage for one item (PROTOCOL.md, "POST /api/v1/report"): every record in its
+ * own slot; scan and page items debited by the sum of the counts (past the cap the usage is still
+ * recorded, and the answer is 120 so the client stops); device items refreshed; concurrent seats
+ * occupied for the reported slots. Idempotent by (device, reportId): the same records again get
+ * the first answer with duplicate: true; other records under a used id are refused (code 1).
+ * Check, write and the stored answer are one transaction.
+ */
+export function report(ctx: ApiContext, req: ReportRequest): ReportOutcome {
+  const now = ctx.clock.now().getTime();
+  const slots: number[] = [];
+  for (const [i, record] of req.records.entries()) {
+    const slot = parseSlot(record.slot);
+    if (slot === null) return refused(1, `records[${i}].slot must be a slot start: an ISO UTC time on a minute divisible by 3, e.g. 2026-11-28T12:03:00.000Z.`);
+    if (slot > now + REPORT_MAX_SKEW_MS) return refused(1, `records[${i}].slot is in the future; check the device's clock.`);
+    if (slot < slotOf(now) - REPORT_MAX_AGE_MS) return refused(1, `records[${i}].slot is older than 30 days; such usage can no longer be reported.`);
+    slots.push(slot);
+  }
+  const notReady = ctx.notReady();
+  if (notReady) return refused(100, notReady);
+
+  return transaction(ctx.db, (): ReportOutcome => {
+    const code = resolveCode(ctx, req, now);
+    if (isRefusal(code)) return { ok: false, refusal: code };
+    const item = ctx.store.itemOfCode(code.id, req.itemId);
+    if (!item) return refused(104, `Item ${req.itemId} is not linked to handshake code ${code.code}.`);
+    if (!ctx.store.hasGrant(code.id, item.rowId, req.device.uuid)) return refused(104, `Device ${req.device.uuid} holds no grant on item ${req.itemId} from ${code.code}: authorize first.`);
+
+    const hash = recordsHash(req.records);
+    const seen = ctx.store.report(req.device.uuid, req.reportId);
+    if (seen) {
+      if (seen.recordsHash !== hash) return refused(1, `reportId ${req.reportId} was already used for other records: use a fresh reportId for new usage.`);
+      const first = JSON.parse(seen.response) as ReportOutcome;
+      return first.ok ? { ...first, duplicate: true } : first;
+    }
+    const outcome = record(ctx, code, item, req, slots, now);
+    ctx.store.saveReport(req.device.uuid, req.reportId, hash, JSON.stringify(outcome), outcome.ok ? 200 : API_ERRORS[outcome.refusal.code].http, now);
+    return outcome;
+  });
+}
+
+function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportRequest, slots: number[], now: number): ReportOutcome {
+  let total = 0;
+  for (const [i, { counts }] of req.records.entries()) {
+    for (const [name, count] of Object.entries(counts)) {
+      if (count === 0) continue;
+      ctx.store.addUsage(item.rowId, code.id, slots[i]!, name, count);
+      total += count;
+    }
+  }
+  const servesUntil = item.expiresAt + item.graceDays * DAY_MS;
+  let deviceActiveUntil: number | undefined;
+  switch (item.chargeWay) {
+    case "scan":
+    case "page":
+      if (total > 0) ctx.store.addConsumed(item.rowId, total);
+      if (ctx.store.consumed(item.rowId) > consumptionCap(item.quantity)) return refused(120, `Item ${item.itemId}'s ${item.chargeWay}s are used up; this usage was recorded.`);
+      break;
+    case "device":
+      deviceActiveUntil = now + (item.windowDays ?? 365) * DAY_MS;
+      ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, deviceActiveUntil);
+      break;
+    case "concurrent-device":
+    case "concurrent-instance":
+      for (const slot of new Set(slots)) ctx.store.putSeat(item.rowId, slot, req.device.uuid, 1, false);
+      break;
+    case "domain":
+      break;
+  }
+  const until = validUntil(item.chargeWay, { now, servesUntil, deviceActiveUntil });
+  return { ok: true, accepted: req.records.length, duplicate: false, license: grantOf(code, item, 1, until) };
+}
+
+function refused(code: Refusal["code"], message: string): ReportOutcome {
+  return { ok: false, refusal: refuse(code, message) };
+}
+
+/** SHA-256 of the records as canonical JSON (keys sorted): key order does not make a report new. */
+export function recordsHash(records: ReportRequest["records"]): string {
+  const canonical = records.map((r) => ({ slot: r.slot, counts: Object.fromEntries(Object.entries(r.counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) }));
+  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
+}

@@ -1,0 +1,69 @@
+import { eq } from "drizzle-orm";
+import { handshakeCodes } from "../../db/schema";
+import { transaction } from "../../db/transaction";
+import { validationError } from "../../domain/errors";
+import { defaultOrder } from "../../domain/consumption-order";
+import { recordAuditEvent } from "../audit";
+import { parseInput } from "../parse-input";
+import { checkChosenItems, findCodeRow, itemIdsOf, writeLinks } from "./code-rows";
+import { codeItemsInOrder } from "./code-items";
+import type { HandshakeCodeContext } from "./context";
+import type { HandshakeCodeRow } from "./ensure-handshake-code";
+import { EditHandshakeCodeInput } from "./schemas";
+import { sealSessionPassword } from "./session-password";
+
+/**
+ * Changes a code's name, items, session password (keep, set or remove) and validation fields;
+ * the code itself (organization and suffix) never changes. Items the code keeps stay in their
+ * place in a custom order; new ones go after them. Items already linked may stay after they
+ * expire. Throws NOT_FOUND, or VALIDATION naming each field at fault.
+ */
+export function editHandshakeCode(ctx: HandshakeCodeContext, raw: EditHandshakeCodeInput): HandshakeCodeRow {
+  const input = parseInput(EditHandshakeCodeInput, raw);
+  return transaction(ctx.db, (tx) => {
+    const at = ctx.clock.now();
+    const row = findCodeRow(tx, input.code);
+    const current = codeItemsInOrder(tx, row.id);
+    const errors: Record<string, string> = {};
+    checkChosenItems(tx, { organizationId: row.organizationId, itemRowIds: input.itemRowIds, alreadyLinked: new Set(current.map((i) => i.id)), now: at }, errors);
+    if (input.sessionPasswordAction === "set" && !input.sessionPassword) errors.sessionPassword = "Type the new session password, or choose to keep the current one.";
+    if (Object.keys(errors).length > 0) throw validationError(errors);
+
+    const chosen = new Set(input.itemRowIds);
+    const kept = current.filter((i) => chosen.has(i.id)).map((i) => i.id);
+    const added = [...chosen].filter((id) => !kept.includes(id));
+    const password =
+      input.sessionPasswordAction === "set"
+        ? sealSessionPassword(ctx.instanceKey, input.sessionPassword)
+        : input.sessionPasswordAction === "remove"
+          ? { sessionPasswordEnc: null, sessionPasswordMac: null }
+          : {};
+    const [updated] = tx
+      .update(handshakeCodes)
+      .set({
+        name: input.name || row.suffix,
+        ...password,
+        validationDomains: JSON.stringify(input.domains),
+        validationAppIds: JSON.stringify(input.appIds),
+        validationProcessNames: JSON.stringify(input.processNames),
+        updatedAt: at,
+      })
+      .where(eq(handshakeCodes.id, row.id))
+      .returning()
+      .all();
+    writeLinks(tx, row.id, [...kept, ...added]);
+    if (added.length > 0) {
+      // New items follow the kept ones, among themselves in the default order.
+      const addedInOrder = defaultOrder(codeItemsInOrder(tx, row.id).filter((i) => added.includes(i.id)).map((i) => ({ ...i, deploymentTypes: JSON.parse(i.deploymentTypes) as string[], modules: JSON.parse(i.modules) as string[] })));
+      writeLinks(tx, row.id, [...kept, ...addedInOrder.map((i) => i.id)]);
+    }
+    recordAuditEvent(tx, at, ctx.actor, "handshake-code.edited", {
+      code: row.code,
+      name: updated!.name,
+      itemIds: itemIdsOf(tx, codeItemsInOrder(tx, row.id).map((i) => i.id)),
+      sessionPassword: input.sessionPasswordAction === "keep" ? (row.sessionPasswordMac ? "unchanged" : "none") : input.sessionPasswordAction === "set" ? "changed" : "removed",
+      validation: { domains: input.domains, appIds: input.appIds, processNames: input.processNames },
+    });
+    return updated!;
+  });
+}

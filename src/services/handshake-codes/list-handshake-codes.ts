@@ -1,0 +1,63 @@
+import { countDistinct, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { grants, handshakeCodes } from "../../db/schema";
+import type { HandshakeCodeView } from "../../domain/handshake-code";
+import { itemStatus } from "../../domain/item-status";
+import { readServerUrls, type ServerUrls } from "../settings";
+import { codeItemsInOrder } from "./code-items";
+import type { LicenseKeyContext } from "./context";
+import type { HandshakeCodeRow } from "./ensure-handshake-code";
+import { licenseKeyOf } from "./license-key-of";
+
+/**
+ * Every handshake code, sorted by code, with its items in consumption order, the number of
+ * devices it has granted, and its license key with the server URLs in effect now.
+ */
+export function listHandshakeCodes(ctx: LicenseKeyContext): HandshakeCodeView[] {
+  const urls = readServerUrls(ctx.db, ctx.origin, ctx.instanceKey);
+  const devices = deviceCounts(ctx.db);
+  return ctx.db
+    .select()
+    .from(handshakeCodes)
+    .all()
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .map((row) => codeView(ctx, row, urls, devices.get(row.id) ?? 0));
+}
+
+/** One code as listHandshakeCodes shows it, or null when there is no such code. */
+export function findHandshakeCode(ctx: LicenseKeyContext, code: string): HandshakeCodeView | null {
+  const row = ctx.db.select().from(handshakeCodes).where(eq(handshakeCodes.code, code)).get();
+  if (!row) return null;
+  return codeView(ctx, row, readServerUrls(ctx.db, ctx.origin, ctx.instanceKey), deviceCounts(ctx.db, row.id).get(row.id) ?? 0);
+}
+
+function deviceCounts(db: Db, codeId?: number): Map<number, number> {
+  const query = db.select({ codeId: grants.codeId, devices: countDistinct(grants.deviceUuid) }).from(grants);
+  const rows = (codeId === undefined ? query : query.where(eq(grants.codeId, codeId))).groupBy(grants.codeId).all();
+  return new Map(rows.map((r) => [r.codeId, r.devices]));
+}
+
+function codeView(ctx: LicenseKeyContext, row: HandshakeCodeRow, urls: ServerUrls, deviceCount: number): HandshakeCodeView {
+  const now = ctx.clock.now();
+  return {
+    id: row.id,
+    code: row.code,
+    organizationId: row.organizationId,
+    suffix: row.suffix,
+    name: row.name,
+    isDefault: row.isDefault,
+    enabled: row.enabled,
+    hasSessionPassword: row.sessionPasswordMac !== null,
+    validation: {
+      domains: JSON.parse(row.validationDomains) as string[],
+      appIds: JSON.parse(row.validationAppIds) as string[],
+      processNames: JSON.parse(row.validationProcessNames) as string[],
+    },
+    customOrder: row.customOrder,
+    items: codeItemsInOrder(ctx.db, row.id).map((item) => ({ rowId: item.id, itemId: item.itemId, description: item.description, status: itemStatus(item, now), expiresAt: item.expiresAt })),
+    deviceCount,
+    licenseKey: licenseKeyOf(row, urls, ctx.instanceKey),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

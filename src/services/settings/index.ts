@@ -1,0 +1,2 @@
+export * from "./server-urls";
+export * from "./set-server-urls";

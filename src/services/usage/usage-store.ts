@@ -1,0 +1,220 @@
+import type { Database } from "bun:sqlite";
+import type { Db } from "../../db/client";
+import type { ChargeWayName } from "../../domain/charge-ways";
+
+/** A handshake code as the API checks it. */
+export interface ApiCode {
+  id: number;
+  code: string;
+  organizationId: string;
+  enabled: boolean;
+  sessionPasswordMac: string | null;
+  validationDomains: string[];
+  validationAppIds: string[];
+  validationProcessNames: string[];
+  customOrder: boolean;
+  updatedAt: number;
+}
+
+/** A license item as the API checks and charges it. */
+export interface ApiItem {
+  rowId: number;
+  itemId: string;
+  product: string;
+  version: number;
+  edition: string;
+  deploymentTypes: string[];
+  modules: string[];
+  chargeWay: ChargeWayName;
+  quantity: number;
+  windowDays: number | null;
+  startsAt: number;
+  expiresAt: number;
+  graceDays: number;
+  revokedAt: number | null;
+  /** The license's activation: license years for the allowance count from it. */
+  activatedAt: number;
+}
+
+/**
+ * The client API's storage: raw prepared bun:sqlite statements (the hot path; see STYLE.md), all
+ * synchronous so a whole authorize or report runs inside one transaction. Times are UTC ms.
+ * Statements that return rows are read with .all() or .get() without RETURNING (a cached
+ * RETURNING statement read with .get() stalls WAL checkpoints: stack notes, gotcha 2).
+ */
+export class UsageStore {
+  readonly #q: ReturnType<typeof prepare>;
+  constructor(db: Db) {
+    this.#q = prepare(db.$client);
+  }
+
+  codeByName(code: string): ApiCode | null {
+    return toCode(this.#q.codeByName.get(code));
+  }
+  defaultCode(organizationId: string): ApiCode | null {
+    return toCode(this.#q.defaultCode.get(organizationId));
+  }
+  organizationExists(organizationId: string): boolean {
+    return this.#q.organizationExists.get(organizationId, organizationId) !== null;
+  }
+  /** The code's items by saved position (the caller applies the default order unless customOrder). */
+  codeItems(codeId: number): ApiItem[] {
+    return this.#q.codeItems.all(codeId).map(toItem);
+  }
+  itemOfCode(codeId: number, itemId: string): ApiItem | null {
+    const row = this.#q.itemOfCode.get(codeId, itemId);
+    return row ? toItem(row) : null;
+  }
+
+  device(itemRowId: number, deviceUuid: string): { activeUntil: number; releasedAt: number | null } | null {
+    return this.#q.device.get(itemRowId, deviceUuid) as { activeUntil: number; releasedAt: number | null } | null;
+  }
+  activeDevices(itemRowId: number, now: number): number {
+    return (this.#q.activeDevices.get(itemRowId, now) as { n: number }).n;
+  }
+  touchDevice(itemRowId: number, deviceUuid: string, name: string | null, now: number, activeUntil: number): void {
+    this.#q.touchDevice.run(itemRowId, deviceUuid, name, now, now, activeUntil);
+  }
+
+  seat(itemRowId: number, slot: number, deviceUuid: string): { instances: number } | null {
+    return this.#q.seat.get(itemRowId, slot, deviceUuid) as { instances: number } | null;
+  }
+  /** Seats taken in a slot: devices, and instances (for concurrent-instance). */
+  occupied(itemRowId: number, slot: number): { devices: number; instances: number } {
+    return this.#q.occupied.get(itemRowId, slot) as { devices: number; instances: number };
+  }
+  putSeat(itemRowId: number, slot: number, deviceUuid: string, instances: number, overAllowance: boolean): void {
+    this.#q.putSeat.run(itemRowId, slot, deviceUuid, instances, overAllowance ? 1 : 0);
+  }
+  releaseSeats(itemRowId: number, deviceUuid: string, fromSlot: number): number {
+    return this.#q.releaseSeats.run(itemRowId, deviceUuid, fromSlot).changes;
+  }
+  allowanceUsed(itemRowId: number, year: number): number {
+    return (this.#q.allowanceUsed.get(itemRowId, year) as { used: number } | null)?.used ?? 0;
+  }
+  drawAllowance(itemRowId: number, year: number, units: number): void {
+    this.#q.drawAllowance.run(itemRowId, year, units);
+  }
+
+  consumed(itemRowId: number): number {
+    return (this.#q.consumed.get(itemRowId) as { consumed: number } | null)?.consumed ?? 0;
+  }
+  addConsumed(itemRowId: number, units: number): void {
+    this.#q.addConsumed.run(itemRowId, units);
+  }
+
+  domainActive(itemRowId: number, domain: string, since: number): boolean {
+    return this.#q.domainActive.get(itemRowId, domain, since) !== null;
+  }
+  activeDomains(itemRowId: number, since: number): number {
+    return (this.#q.activeDomains.get(itemRowId, since) as { n: number }).n;
+  }
+  touchDomain(itemRowId: number, domain: string, now: number): void {
+    this.#q.touchDomain.run(itemRowId, domain, now, now);
+  }
+
+  touchGrant(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
+    this.#q.touchGrant.run(codeId, itemRowId, deviceUuid, now, now);
+  }
+  hasGrant(codeId: number, itemRowId: number, deviceUuid: string): boolean {
+    return this.#q.hasGrant.get(codeId, itemRowId, deviceUuid) !== null;
+  }
+
+  report(deviceUuid: string, reportId: string): { recordsHash: string; response: string; httpStatus: number } | null {
+    return this.#q.report.get(deviceUuid, reportId) as { recordsHash: string; response: string; httpStatus: number } | null;
+  }
+  saveReport(deviceUuid: string, reportId: string, recordsHash: string, response: string, httpStatus: number, now: number): void {
+    this.#q.saveReport.run(deviceUuid, reportId, recordsHash, response, httpStatus, now);
+  }
+  addUsage(itemRowId: number, codeId: number, slot: number, name: string, count: number): void {
+    this.#q.addUsage.run(itemRowId, codeId, slot, name, count);
+  }
+  countAuthorization(code: string, slot: number, granted: boolean): void {
+    this.#q.countAuthorization.run(code, slot, granted ? 1 : 0, granted ? 0 : 1);
+  }
+  /** Forgets reports older than `before` (kept ≥ 35 days by the caller). */
+  purgeReports(before: number): number {
+    return this.#q.purgeReports.run(before).changes;
+  }
+}
+
+const CODE_COLUMNS = `id, code, organization_id AS organizationId, enabled, session_password_mac AS sessionPasswordMac,
+  validation_domains AS validationDomains, validation_app_ids AS validationAppIds,
+  validation_process_names AS validationProcessNames, custom_order AS customOrder, updated_at AS updatedAt`;
+const ITEM_COLUMNS = `i.id AS rowId, i.item_id AS itemId, i.product, i.version, i.edition, i.deployment_types AS deploymentTypes,
+  i.modules, i.charge_way AS chargeWay, i.quantity, i.window_days AS windowDays, i.starts_at AS startsAt,
+  i.expires_at AS expiresAt, i.grace_days AS graceDays, i.revoked_at AS revokedAt, l.activated_at AS activatedAt`;
+
+function prepare(db: Database) {
+  return {
+    codeByName: db.query(`SELECT ${CODE_COLUMNS} FROM handshake_codes WHERE code = ?`),
+    defaultCode: db.query(`SELECT ${CODE_COLUMNS} FROM handshake_codes WHERE organization_id = ? AND is_default = 1`),
+    organizationExists: db.query(`SELECT 1 FROM handshake_codes WHERE organization_id = ? UNION ALL SELECT 1 FROM licenses WHERE organization_id = ? LIMIT 1`),
+    codeItems: db.query(`SELECT ${ITEM_COLUMNS} FROM handshake_code_items ci JOIN license_items i ON i.id = ci.item_row_id JOIN licenses l ON l.id = i.license_row_id WHERE ci.code_id = ? ORDER BY ci.position`),
+    itemOfCode: db.query(`SELECT ${ITEM_COLUMNS} FROM handshake_code_items ci JOIN license_items i ON i.id = ci.item_row_id JOIN licenses l ON l.id = i.license_row_id WHERE ci.code_id = ? AND i.item_id = ?`),
+    device: db.query(`SELECT active_until AS activeUntil, released_at AS releasedAt FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
+    activeDevices: db.query(`SELECT count(*) AS n FROM item_devices WHERE item_row_id = ? AND active_until > ?`),
+    touchDevice: db.query(
+      `INSERT INTO item_devices (item_row_id, device_uuid, device_name, first_seen_at, last_seen_at, active_until) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (item_row_id, device_uuid) DO UPDATE SET device_name = coalesce(excluded.device_name, device_name),
+         last_seen_at = excluded.last_seen_at, active_until = max(active_until, excluded.active_until), released_at = NULL`,
+    ),
+    seat: db.query(`SELECT instances FROM concurrent_seats WHERE item_row_id = ? AND slot = ? AND device_uuid = ?`),
+    occupied: db.query(`SELECT count(*) AS devices, coalesce(sum(instances), 0) AS instances FROM concurrent_seats WHERE item_row_id = ? AND slot = ?`),
+    putSeat: db.query(
+      `INSERT INTO concurrent_seats (item_row_id, slot, device_uuid, instances, over_allowance) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (item_row_id, slot, device_uuid) DO UPDATE SET instances = max(instances, excluded.instances), over_allowance = max(over_allowance, excluded.over_allowance)`,
+    ),
+    releaseSeats: db.query(`DELETE FROM concurrent_seats WHERE item_row_id = ? AND device_uuid = ? AND slot >= ?`),
+    allowanceUsed: db.query(`SELECT used FROM allowance_usage WHERE item_row_id = ? AND license_year = ?`),
+    drawAllowance: db.query(`INSERT INTO allowance_usage (item_row_id, license_year, used) VALUES (?1, ?2, ?3) ON CONFLICT (item_row_id, license_year) DO UPDATE SET used = used + ?3`),
+    consumed: db.query(`SELECT consumed FROM item_counters WHERE item_row_id = ?`),
+    addConsumed: db.query(`INSERT INTO item_counters (item_row_id, consumed) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET consumed = consumed + ?2`),
+    domainActive: db.query(`SELECT 1 FROM item_domains WHERE item_row_id = ? AND domain = ? AND last_seen_at > ?`),
+    activeDomains: db.query(`SELECT count(*) AS n FROM item_domains WHERE item_row_id = ? AND last_seen_at > ?`),
+    touchDomain: db.query(
+      `INSERT INTO item_domains (item_row_id, domain, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (item_row_id, domain) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
+    ),
+    touchGrant: db.query(
+      `INSERT INTO grants (code_id, item_row_id, device_uuid, first_granted_at, last_granted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (code_id, item_row_id, device_uuid) DO UPDATE SET last_granted_at = excluded.last_granted_at`,
+    ),
+    hasGrant: db.query(`SELECT 1 FROM grants WHERE code_id = ? AND item_row_id = ? AND device_uuid = ?`),
+    report: db.query(`SELECT records_hash AS recordsHash, response, http_status AS httpStatus FROM reports WHERE device_uuid = ? AND report_id = ?`),
+    saveReport: db.query(`INSERT INTO reports (device_uuid, report_id, records_hash, response, http_status, received_at) VALUES (?, ?, ?, ?, ?, ?)`),
+    addUsage: db.query(
+      `INSERT INTO usage_records (item_row_id, code_id, slot, name, count) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (item_row_id, code_id, slot, name) DO UPDATE SET count = count + ?5`,
+    ),
+    countAuthorization: db.query(
+      `INSERT INTO authorization_counts (code, slot, granted, refused) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (code, slot) DO UPDATE SET granted = granted + ?3, refused = refused + ?4`,
+    ),
+    purgeReports: db.query(`DELETE FROM reports WHERE received_at < ?`),
+  };
+}
+
+type Row = Record<string, unknown>;
+
+function toCode(row: unknown): ApiCode | null {
+  if (!row) return null;
+  const r = row as Row;
+  return {
+    id: r.id as number,
+    code: r.code as string,
+    organizationId: r.organizationId as string,
+    enabled: r.enabled === 1,
+    sessionPasswordMac: (r.sessionPasswordMac as string | null) ?? null,
+    validationDomains: JSON.parse(r.validationDomains as string),
+    validationAppIds: JSON.parse(r.validationAppIds as string),
+    validationProcessNames: JSON.parse(r.validationProcessNames as string),
+    customOrder: r.customOrder === 1,
+    updatedAt: r.updatedAt as number,
+  };
+}
+
+function toItem(row: unknown): ApiItem {
+  const r = row as Row;
+  return {
+    ...(r as unknown as ApiItem),
+    deploymentTypes: JSON.parse(r.deploymentTypes as string),
+    modules: JSON.parse(r.modules as string),
+  };
+}
