@@ -10,6 +10,7 @@ import { createLogger, fileSink, stdoutSink, type Logger } from "./lib/logger";
 import { VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
 import { purgeExpiredSessions } from "./services/sessions";
+import { REPORT_RETENTION_MS } from "./services/authorization";
 
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
@@ -66,6 +67,7 @@ export async function startServer(config: Config, options: { out?: (line: string
     clearInterval(machineWatch);
     await server.stop();
     closeDatabase(db);
+    logFile.flush();
   };
   return { server, deps, url: `${scheme}://127.0.0.1:${server.port}${config.basePath}`, stop };
 }
@@ -80,8 +82,10 @@ function announceSetupToken(deps: Deps, out: (line: string) => void, fileLog: Lo
 
 function runHousekeeping(db: Db, deps: Deps, logger: Logger) {
   try {
-    const purged = purgeExpiredSessions(db, deps.clock.now(), deps.settings.sessionPolicy);
-    if (purged > 0) logger.debug("expired sessions purged", { purged });
+    const now = deps.clock.now();
+    const purged = purgeExpiredSessions(db, now, deps.settings.sessionPolicy);
+    const reports = deps.usageStore.purgeReports(now.getTime() - REPORT_RETENTION_MS);
+    if (purged + reports > 0) logger.debug("housekeeping", { expiredSessions: purged, forgottenReports: reports });
   } catch (error) {
     logger.error("housekeeping failed", { error });
   }

@@ -15,7 +15,9 @@ export function requestContext(logger: Logger, trustProxy: boolean): MiddlewareH
     c.set("ip", clientIp(c.req.raw, c.env, trustProxy));
     await next();
     c.res.headers.set("X-Request-Id", requestId);
-    logger.info("request", {
+    // The client API can answer thousands of requests a second: its successes are debug lines.
+    const level = c.res.status >= 500 ? "error" : c.req.path.includes("/api/v1/") && c.res.status < 400 ? "debug" : "info";
+    logger[level]("request", {
       requestId,
       method: c.req.method,
       path: c.req.path,

@@ -2,7 +2,6 @@ import { refuse, type Refusal } from "../../domain/api-errors";
 import { CAPACITY_STAGE, checkItemFit, REPORT_INTERVAL_SECONDS } from "../../domain/charge-ways";
 import { compareByDefaultOrder } from "../../domain/consumption-order";
 import { isoTime, slotOf } from "../../domain/slots";
-import { transaction } from "../../db/transaction";
 import type { ApiCode, ApiItem } from "../usage/usage-store";
 import { chargeItem } from "./charge-item";
 import type { ApiContext } from "./context";
@@ -31,13 +30,13 @@ export type AuthorizeOutcome = { granted: true; license: LicenseGrant } | { gran
  * charge are one synchronous transaction, so concurrent requests can never take more than there
  * is. Every outcome is counted per code and slot. Only "cannot answer" throws.
  */
-export function authorize(ctx: ApiContext, req: AuthorizeRequest): AuthorizeOutcome {
+export function authorize(ctx: ApiContext, req: AuthorizeRequest): Promise<AuthorizeOutcome> {
   const now = ctx.clock.now().getTime();
   const notReady = ctx.notReady();
-  if (notReady) return { granted: false, refusal: refuse(100, notReady) };
 
-  return transaction(ctx.db, () => {
-    const outcome = decide(ctx, req, now);
+  return ctx.atomically(() => {
+    // Not ready (no UUID, binding mismatch) is a refusal like the others: counted for the code.
+    const outcome: AuthorizeOutcome = notReady ? { granted: false, refusal: refuse(100, notReady) } : decide(ctx, req, now);
     const counted = outcome.granted ? outcome.license.handshakeCode : (req.handshakeCode ?? (req.organizationId ? `${req.organizationId}-` : "-"));
     ctx.store.countAuthorization(counted, slotOf(now), outcome.granted);
     return outcome;

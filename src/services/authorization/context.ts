@@ -7,6 +7,11 @@ import type { UsageStore } from "../usage/usage-store";
 /** What the client API's verbs run with. */
 export interface ApiContext {
   db: Db;
+  /**
+   * Runs synchronous work in a transaction and resolves once it is committed (durable): the
+   * server batches concurrent requests into one commit (src/db/group-commit.ts).
+   */
+  atomically<T>(work: () => T): Promise<T>;
   store: UsageStore;
   clock: Clock;
   instanceKey: Pick<InstanceKey, "mac">;

@@ -1,5 +1,4 @@
 import { slotOf } from "../../domain/slots";
-import { transaction } from "../../db/transaction";
 import type { ApiContext } from "./context";
 import type { ReleaseRequest } from "./schemas";
 
@@ -8,9 +7,9 @@ import type { ReleaseRequest } from "./schemas";
  * the item from the current slot on. Unknown codes, items or seats are not an error; other
  * charge ways are not affected (they hold no seats).
  */
-export function release(ctx: ApiContext, req: ReleaseRequest): { released: number } {
+export function release(ctx: ApiContext, req: ReleaseRequest): Promise<{ released: number }> {
   const now = ctx.clock.now().getTime();
-  return transaction(ctx.db, () => {
+  return ctx.atomically(() => {
     const code = ctx.store.codeByName(req.handshakeCode);
     const item = code && ctx.store.itemOfCode(code.id, req.itemId);
     if (!item || !ctx.store.hasGrant(code.id, item.rowId, req.device.uuid)) return { released: 0 };

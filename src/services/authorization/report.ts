@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { API_ERRORS, refuse, type Refusal } from "../../domain/api-errors";
 import { consumptionCap, validUntil } from "../../domain/charge-ways";
 import { DAY_MS, parseSlot, slotOf } from "../../domain/slots";
-import { transaction } from "../../db/transaction";
 import type { ApiCode, ApiItem } from "../usage/usage-store";
 import { grantOf, type LicenseGrant } from "./authorize";
 import type { ApiContext } from "./context";
@@ -24,7 +23,7 @@ export type ReportOutcome = { ok: true; accepted: number; duplicate: boolean; li
  * the first answer with duplicate: true; other records under a used id are refused (code 1).
  * Check, write and the stored answer are one transaction.
  */
-export function report(ctx: ApiContext, req: ReportRequest): ReportOutcome {
+export async function report(ctx: ApiContext, req: ReportRequest): Promise<ReportOutcome> {
   const now = ctx.clock.now().getTime();
   const slots: number[] = [];
   for (const [i, record] of req.records.entries()) {
@@ -37,8 +36,8 @@ export function report(ctx: ApiContext, req: ReportRequest): ReportOutcome {
   const notReady = ctx.notReady();
   if (notReady) return refused(100, notReady);
 
-  return transaction(ctx.db, (): ReportOutcome => {
-    const code = resolveCode(ctx, req, now);
+  return ctx.atomically((): ReportOutcome => {
+    const code = resolveCode(ctx, req, now, { validate: false });
     if (isRefusal(code)) return { ok: false, refusal: code };
     const item = ctx.store.itemOfCode(code.id, req.itemId);
     if (!item) return refused(104, `Item ${req.itemId} is not linked to handshake code ${code.code}.`);

@@ -6,11 +6,14 @@ import type { ApiContext } from "./context";
 /**
  * The checks every API request makes before its items, in PROTOCOL.md's order: 123, 121 (org
  * unknown), 101, 122, 121 (no default), 102 (rate-limited to code 3 per source), 103/114.
+ * The validation fields (103/114) are authorize's only: a report carries none (PROTOCOL.md,
+ * "POST /api/v1/report": 1, 100, 101, 102, then 104), so `validate: false` skips them.
  */
 export function resolveCode(
   ctx: ApiContext,
   req: { handshakeCode?: string; organizationId?: string; sessionPassword?: string; validation?: { domain?: string; appId?: string; processName?: string } },
   now: number,
+  options: { validate: boolean } = { validate: true },
 ): ApiCode | Refusal {
   const source = ctx.source.ip ?? "unknown";
   const wait = ctx.passwordLimiter.retryAfterSeconds(source, now);
@@ -32,6 +35,7 @@ export function resolveCode(
     ctx.passwordLimiter.failed(source, now);
     return refuse(102, `The session password for ${code.code} does not match.`);
   }
+  if (!options.validate) return code;
   const v = req.validation ?? {};
   if (code.validationDomains.length > 0) {
     const domain = requestDomain(ctx.source.origin, v.domain);

@@ -31,6 +31,8 @@ export const AuthorizeRequest = v.strictObject({
 });
 export type AuthorizeRequest = v.InferOutput<typeof AuthorizeRequest>;
 
+const RESERVED_NAMES = ["__proto__", "constructor", "prototype"];
+
 export const ReportRequest = v.strictObject({
   handshakeCode: HandshakeCodeField,
   sessionPassword: v.optional(SessionPassword),
@@ -42,14 +44,12 @@ export const ReportRequest = v.strictObject({
       v.strictObject({
         slot: v.string(),
         counts: v.pipe(
-          v.record(
-            v.pipe(
-              v.string(),
-              v.regex(/^[A-Za-z0-9_.-]{1,64}$/, "names are 1–64 characters of A-Z a-z 0-9 _ . -"),
-              v.check((k) => !["__proto__", "constructor", "prototype"].includes(k), "is not a counter name"),
-            ),
-            count(Number.MAX_SAFE_INTEGER),
+          // v.record() silently drops these keys (and takes an array for an object): refuse them first.
+          v.custom<Record<string, unknown>>(
+            (c) => typeof c === "object" && c !== null && !Array.isArray(c) && !Object.keys(c).some((k) => RESERVED_NAMES.includes(k)),
+            "must map counter names to counts (__proto__, constructor and prototype are not counter names)",
           ),
+          v.record(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, "names are 1–64 characters of A-Z a-z 0-9 _ . -")), count(Number.MAX_SAFE_INTEGER)),
           v.check((c) => Object.keys(c).length <= 32, "at most 32 names"),
         ),
       }),

@@ -23,39 +23,44 @@ export function createApiRoutes(deps: Deps): Hono<AppEnv> {
   api.onError((error, c) => {
     // Cannot answer: most likely the database (disk full, I/O error). The client retries later.
     deps.logger.error("api request failed", { requestId: c.var.requestId, path: c.req.path, error });
-    return refusalResponse(c, deps, refuse(2, "The server could not record this request. Retry later."), null, 503);
+    return refusalResponse(c, deps, refuse(2, "The server could not record this request. Retry later."), requestNonces.get(c.req.raw) ?? null, 503);
   });
 
   api.post("/authorize", async (c) => {
     const parsed = await parseRequest(c, AuthorizeRequest, API_BODY_LIMIT);
     if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
-    const outcome = authorize(apiContext(c, deps), parsed.value);
+    const outcome = await authorize(apiContext(c, deps), parsed.value);
     return outcome.granted ? signedJson(c, deps, 200, { ok: true, license: outcome.license }, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
   api.post("/report", async (c) => {
     const parsed = await parseRequest(c, ReportRequest, REPORT_BODY_LIMIT);
     if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
-    const outcome = report(apiContext(c, deps), parsed.value);
+    const outcome = await report(apiContext(c, deps), parsed.value);
     return outcome.ok ? signedJson(c, deps, 200, outcome, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
   api.post("/release", async (c) => {
     const parsed = await parseRequest(c, ReleaseRequest, API_BODY_LIMIT);
     if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
-    release(apiContext(c, deps), parsed.value);
+    await release(apiContext(c, deps), parsed.value);
     return signedJson(c, deps, 200, { ok: true }, parsed.value.nonce);
   });
 
   api.get("/server-key", (c) => signedJson(c, deps, 200, { keyId: deps.instanceKey.kid, algorithm: "Ed25519", publicKey: deps.instanceKey.publicKey }, null));
 
-  api.all("*", (c) => refusalResponse(c, deps, refuse(1, `There is no ${c.req.method} ${c.req.path} in the API: see PROTOCOL.md.`), null, 404));
+  api.all("*", async (c) => {
+    // A client that posts to a wrong path still gets its nonce back, so the 404 is not taken for a replay.
+    const parsed = c.req.method === "POST" ? await parseRequest(c, v.unknown(), API_BODY_LIMIT) : null;
+    return refusalResponse(c, deps, refuse(1, `There is no ${c.req.method} ${c.req.path} in the API: see PROTOCOL.md.`), parsed?.ok ? nonceOf(parsed.value) : null, 404);
+  });
   return api;
 }
 
 function apiContext(c: Context<AppEnv>, deps: Deps): ApiContext {
   return {
     db: deps.db,
+    atomically: (work) => deps.groupCommit.run(work),
     store: deps.usageStore,
     clock: deps.clock,
     instanceKey: deps.instanceKey,
@@ -66,6 +71,15 @@ function apiContext(c: Context<AppEnv>, deps: Deps): ApiContext {
     },
     source: { ip: c.var.ip, origin: c.req.header("origin") ?? null },
   };
+}
+
+/** The valid nonce of each request being answered, so that even a failure (code 2) can echo it. */
+const requestNonces = new WeakMap<Request, string>();
+
+/** A body's `nonce` when it is a valid one (PROTOCOL.md, "Conventions"), else null. */
+function nonceOf(x: unknown): string | null {
+  const n = typeof x === "object" && x !== null ? (x as { nonce?: unknown }).nonce : undefined;
+  return typeof n === "string" && /^[A-Za-z0-9_-]{16,64}$/.test(n) ? n : null;
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; status: 400 | 413; message: string; nonce: string | null };
@@ -85,14 +99,12 @@ async function parseRequest<S extends v.GenericSchema>(c: Context<AppEnv>, schem
   } catch {
     return { ok: false, status: 400, message: "The body is not valid UTF-8 JSON.", nonce: null };
   }
-  const nonceOf = (x: unknown) => {
-    const n = typeof x === "object" && x !== null ? (x as { nonce?: unknown }).nonce : undefined;
-    return typeof n === "string" && /^[A-Za-z0-9_-]{16,64}$/.test(n) ? n : null;
-  };
+  const nonce = nonceOf(json);
+  if (nonce) requestNonces.set(c.req.raw, nonce);
   const result = v.safeParse(schema, json);
   if (result.success) return { ok: true, value: result.output };
   const problems = result.issues.slice(0, 5).map((i) => `${v.getDotPath(i) ?? "body"}: ${i.message.startsWith("Invalid key") ? "is not a field of this request (v1 requests are strict); remove it" : i.message}`);
-  return { ok: false, status: 400, message: `The request does not fit the protocol: ${problems.join("; ")}.`, nonce: nonceOf(json) };
+  return { ok: false, status: 400, message: `The request does not fit the protocol: ${problems.join("; ")}.`, nonce };
 }
 
 /** The body, or null past `limit` bytes (also for chunked bodies with no Content-Length). */

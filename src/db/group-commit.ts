@@ -1,0 +1,69 @@
+import type { Db } from "./client";
+
+interface Job {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for the client API's writes. Every write must be durable before it is
+ * acknowledged (synchronous=FULL fsyncs at each COMMIT), and one fsync per request caps
+ * throughput. So the work that arrives within one turn of the event loop runs in one
+ * `BEGIN IMMEDIATE … COMMIT`, each piece in a savepoint of its own — a piece that throws rolls
+ * back only itself — and every caller is answered after the COMMIT. If the COMMIT fails (disk
+ * full, I/O error), every caller of the batch gets the error and nothing of it is kept.
+ *
+ * `work` must be synchronous, as for transaction() (src/db/transaction.ts).
+ */
+export class GroupCommit {
+  #queue: Job[] = [];
+  #scheduled = false;
+
+  constructor(private readonly db: Db) {}
+
+  run<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const jobs = this.#queue;
+    this.#queue = [];
+    const sqlite = this.db.$client;
+    const done: { job: Job; value: unknown }[] = [];
+    try {
+      sqlite.run("BEGIN IMMEDIATE");
+    } catch (error) {
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    for (const job of jobs) {
+      sqlite.run("SAVEPOINT request");
+      try {
+        const value = job.work();
+        if (value && typeof (value as PromiseLike<unknown>).then === "function") throw new TypeError("GroupCommit work must be synchronous");
+        sqlite.run("RELEASE request");
+        done.push({ job, value });
+      } catch (error) {
+        sqlite.run("ROLLBACK TO request");
+        sqlite.run("RELEASE request");
+        job.reject(error);
+      }
+    }
+    try {
+      sqlite.run("COMMIT");
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.run("ROLLBACK");
+      for (const { job } of done) job.reject(error);
+      return;
+    }
+    for (const { job, value } of done) job.resolve(value);
+  }
+}
