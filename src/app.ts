@@ -13,6 +13,7 @@ import { createApiRoutes } from "./http/api/v1/routes";
 import { registerAuthRoutes } from "./http/routes/auth";
 import { registerChangePasswordRoutes } from "./http/routes/change-password";
 import { registerGenerateUuidRoutes } from "./http/routes/generate-uuid";
+import { registerHandshakeCodeRoutes } from "./http/routes/handshake-codes";
 import { registerHealthRoutes } from "./http/routes/health";
 import { registerHomeRoutes } from "./http/routes/home";
 import { registerImportLicenseFileRoutes } from "./http/routes/import-license-file";
@@ -60,6 +61,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   registerHomeRoutes(app, deps);
   registerImportLicenseFileRoutes(app, deps);
   registerLicenseItemRoutes(app, deps);
+  registerHandshakeCodeRoutes(app, deps);
   registerChangePasswordRoutes(app, deps);
   registerGenerateUuidRoutes(app, deps);
   return app;

@@ -14,7 +14,9 @@ import type { IssuerPublicKey } from "./domain/issuer-key";
 import { trustedIssuers } from "./trusted-issuers";
 import { loadOrCreateInstanceKey, type InstanceKey } from "./services/instance-key";
 import { UsageStore } from "./services/usage/usage-store";
+import { GroupCommit } from "./db/group-commit";
 import { FailureLimiter } from "./domain/request-limiter";
+import { firstNonLoopbackIPv4, type HostAddressLookup } from "./lib/host-address";
 
 /** Settings the HTTP layer needs, taken from the config once. */
 export interface PortalSettings {
@@ -25,6 +27,8 @@ export interface PortalSettings {
   dataDir: string;
   /** What the Home page shows as the listening address. */
   listening: string;
+  /** The port the server listens on (the real one when --port 0 picked it), for the default server URL. */
+  port: number;
 }
 
 /** Everything the app is built from: the one place services and adapters are wired. */
@@ -46,10 +50,14 @@ export interface Deps {
   trustedIssuers: IssuerPublicKey[];
   /** This server's own key: signs API responses, pinned in license keys, seals session passwords. */
   instanceKey: InstanceKey;
+  /** Batches the client API's writes into shared commits, each acknowledged after its commit. */
+  groupCommit: GroupCommit;
   /** The client API's prepared statements. */
   usageStore: UsageStore;
   /** Wrong session passwords per source address (code 3 past 10 a minute). */
   passwordLimiter: FailureLimiter;
+  /** This host's address as other machines see it: the default main server URL in license keys. */
+  hostAddress: HostAddressLookup;
 }
 
 export function portalSettings(config: Config, listening: string): PortalSettings {
@@ -60,6 +68,7 @@ export function portalSettings(config: Config, listening: string): PortalSetting
     sessionPolicy: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionMaxHours * 3_600_000 },
     dataDir: config.dataDir,
     listening,
+    port: Number(/:(\d+)\/?[^:]*$/.exec(listening)?.[1] ?? config.port),
   };
 }
 
@@ -80,7 +89,9 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     trustedIssuers: trustedIssuers(),
     instanceKey: loadOrCreateInstanceKey(config.dataDir),
     usageStore: new UsageStore(db),
+    groupCommit: new GroupCommit(db),
     passwordLimiter: new FailureLimiter(),
+    hostAddress: firstNonLoopbackIPv4,
     ...overrides,
   };
 }

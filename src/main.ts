@@ -9,6 +9,12 @@ import { CommandError, UsageError } from "./cli/errors";
 
 const SERVE_OPTIONS = Object.keys(SERVER_OPTIONS) as OptionName[];
 const IMPORT_OPTIONS = { code: { flag: "--code", env: "", value: "SUFFIX", help: "attach new items to {organizationId}-SUFFIX (created if missing)" } };
+const CODES_OPTIONS = { json: { flag: "--json", env: "", help: "print a JSON array" } };
+const SERVER_URL_OPTIONS = {
+  main: { flag: "--main", env: "", value: "URL", help: "the main server's URL" },
+  standby: { flag: "--standby", env: "", value: "URL", help: "the standby server's URL" },
+  standbyKey: { flag: "--standby-key", env: "", value: "KEY", help: "the standby's public key (its GET /api/v1/server-key)" },
+};
 const STDIN_OPTION = { stdin: { flag: "--stdin", env: "", help: "read the password from standard input" } };
 const UUID_GENERATE_OPTIONS = {
   labels: { flag: "--labels", env: "", value: "LIST", help: "the labels to bind to, comma-separated" },
@@ -34,6 +40,14 @@ Usage:
   lts import FILE [--code SUFFIX] [--data-dir DIR]
                                         what the Import License File page does; prints the items
                                         and the handshake code they went to
+  lts codes [--json] [--port N] [--base-path /PATH] [--data-dir DIR]
+                                        every handshake code, one line each: code, default|-,
+                                        enabled|disabled, item ids, license key (--json: an array);
+                                        --port/--base-path as the server's, for the default main URL
+  lts server-url --main URL [--standby URL --standby-key KEY] [--data-dir DIR]
+                                        what Set Server URL does: the server URLs every license key
+                                        carries; a standby needs its public key (from its
+                                        GET /api/v1/server-key); without --standby, none
   lts version                           print the version
   lts --help                            this text
 
@@ -107,6 +121,21 @@ async function main(argv: string[]): Promise<number> {
       const { importCommand } = await import("./cli/import-command");
       const { trustedIssuers } = await import("./trusted-issuers");
       return print(await importCommand(loadConfig({ env, flags }), { file, codeSuffix: flags.code, trusted: trustedIssuers() }));
+    }
+    case "codes": {
+      const { flags, positionals } = parseArgs(args, ["dataDir", "port", "basePath"], CODES_OPTIONS);
+      refuseExtra(positionals);
+      const { codesCommand } = await import("./cli/codes-commands");
+      const text = codesCommand(loadConfig({ env, flags }), { json: flags.json !== undefined });
+      return text === "" ? 0 : print(text);
+    }
+    case "server-url": {
+      const { flags, positionals } = parseArgs(args, ["dataDir"], SERVER_URL_OPTIONS);
+      refuseExtra(positionals);
+      if (flags.main === undefined) throw new UsageError("Give the main server's URL: lts server-url --main URL [--standby URL --standby-key KEY]");
+      if (flags.standbyKey !== undefined && flags.standby === undefined) throw new UsageError("--standby-key goes with --standby URL.");
+      const { serverUrlCommand } = await import("./cli/codes-commands");
+      return print(serverUrlCommand(loadConfig({ env, flags }), { main: flags.main, standby: flags.standby, standbyKey: flags.standbyKey }));
     }
     default:
       throw new UsageError(`Unknown command '${command}'. Run 'lts --help' to see the commands.`);

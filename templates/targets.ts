@@ -9,3 +9,8 @@ export const IMPORT_AREA_ID = "import-area";
 export const GENERATE_UUID_FORM_ID = "generate-uuid-form";
 /** The element holding the machine UUID (Home and Generate UUID). */
 export const MACHINE_UUID_ID = "machine-uuid";
+/** Configurations (handshake codes): the table, the add/edit form, a code's consumption order, Set Server URL. */
+export const CODES_TABLE_ID = "codes-table";
+export const CODE_FORM_ID = "code-form";
+export const CONSUMPTION_ORDER_ID = "consumption-order";
+export const SERVER_URL_FORM_ID = "server-url-form";

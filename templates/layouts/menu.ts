@@ -4,5 +4,6 @@ export const MENU = [
   { path: "/generate-uuid", label: "Generate UUID" },
   { path: "/import-license-file", label: "Import License File" },
   { path: "/license-items", label: "License Items" },
+  { path: "/configurations", label: "Configurations" },
   { path: "/change-password", label: "Change Password" },
 ] as const;

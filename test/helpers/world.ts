@@ -14,11 +14,15 @@ import type { IssuerPublicKey } from "../../src/domain/issuer-key";
 import { trustedIssuers } from "../../src/trusted-issuers";
 import { generateInstanceKeyPem, instanceKeyFromPem } from "../../src/services/instance-key";
 import { UsageStore } from "../../src/services/usage/usage-store";
+import { GroupCommit } from "../../src/db/group-commit";
 import { FailureLimiter } from "../../src/domain/request-limiter";
 import { tempDir } from "./temp";
 
 /** One instance key for every test world (generating one per world would only cost time). */
 export const TEST_INSTANCE_KEY = instanceKeyFromPem(generateInstanceKeyPem());
+
+/** The address the world's host has on its network: the default main server URL is built from it. */
+export const TEST_HOST_ADDRESS = "192.0.2.44";
 
 /** A hasher that is fast and countable ("fake$" + password); real argon2 has its own test. */
 export class FakeHasher implements PasswordHasher {
@@ -68,7 +72,9 @@ export function createWorld(options: { flags?: Record<string, string>; hasher?: 
     trustedIssuers: options.trusted ?? trustedIssuers(),
     instanceKey: TEST_INSTANCE_KEY,
     usageStore: new UsageStore(db),
+    groupCommit: new GroupCommit(db),
     passwordLimiter: new FailureLimiter(),
+    hostAddress: () => TEST_HOST_ADDRESS,
   };
   const app = createApp(deps);
   void deps.machine.refresh().catch(() => {});

@@ -56,6 +56,7 @@ describe("home", () => {
       ["Generate UUID", null],
       ["Import License File", null],
       ["License Items", null],
+      ["Configurations", null],
       ["Change Password", "page"],
     ]);
     expect(page.doc.querySelector('nav.sidebar form[action="/logout"] button')?.textContent).toBe("Log out");

@@ -2,6 +2,7 @@ import { eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { handshakeCodeItems, handshakeCodes, licenseItems, licenses } from "../../db/schema";
 import { AppError } from "../../domain/errors";
+import { defaultOrder } from "../../domain/consumption-order";
 import { isLinkable } from "../../domain/handshake-code";
 import { itemStatus, STATUS_LABELS } from "../../domain/item-status";
 import type { HandshakeCodeRow } from "./ensure-handshake-code";
@@ -74,4 +75,11 @@ export function itemIdsOf(tx: Db, itemRowIds: number[]): string[] {
   if (itemRowIds.length === 0) return [];
   const byRow = new Map(tx.select({ id: licenseItems.id, itemId: licenseItems.itemId }).from(licenseItems).where(inArray(licenseItems.id, itemRowIds)).all().map((r) => [r.id, r.itemId]));
   return itemRowIds.map((id) => byRow.get(id) ?? String(id));
+}
+
+/** These items (row ids) in DESIGN.md's default consumption order. */
+export function inDefaultOrder(tx: Db, itemRowIds: number[]): number[] {
+  if (itemRowIds.length === 0) return [];
+  const rows = tx.select().from(licenseItems).where(inArray(licenseItems.id, itemRowIds)).all();
+  return defaultOrder(rows.map((r) => ({ ...r, deploymentTypes: JSON.parse(r.deploymentTypes) as string[], modules: JSON.parse(r.modules) as string[] }))).map((r) => r.id);
 }

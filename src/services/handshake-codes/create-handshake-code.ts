@@ -5,8 +5,7 @@ import { validationError } from "../../domain/errors";
 import { handshakeCode } from "../../domain/handshake-code";
 import { recordAuditEvent } from "../audit";
 import { parseInput } from "../parse-input";
-import { checkChosenItems, itemIdsOf, writeLinks } from "./code-rows";
-import { codeItemsInOrder } from "./code-items";
+import { checkChosenItems, inDefaultOrder, itemIdsOf, writeLinks } from "./code-rows";
 import type { HandshakeCodeContext } from "./context";
 import type { HandshakeCodeRow } from "./ensure-handshake-code";
 import { CreateHandshakeCodeInput } from "./schemas";
@@ -50,14 +49,14 @@ export function createHandshakeCode(ctx: HandshakeCodeContext, raw: CreateHandsh
       })
       .returning()
       .all();
-    writeLinks(tx, row!.id, [...new Set(input.itemRowIds)]);
-    // Positions follow the default order, so that "custom order" starts from what was in effect.
-    writeLinks(tx, row!.id, codeItemsInOrder(tx, row!.id).map((i) => i.id));
+    // Positions follow the default order, so that a custom order starts from what was in effect.
+    const ordered = inDefaultOrder(tx, [...new Set(input.itemRowIds)]);
+    writeLinks(tx, row!.id, ordered);
     recordAuditEvent(tx, at, ctx.actor, "handshake-code.created", {
       code,
       name: row!.name,
       isDefault: row!.isDefault,
-      itemIds: itemIdsOf(tx, codeItemsInOrder(tx, row!.id).map((i) => i.id)),
+      itemIds: itemIdsOf(tx, ordered),
       sessionPassword: input.sessionPassword ? "set" : "none",
       validation: { domains: input.domains, appIds: input.appIds, processNames: input.processNames },
     });

@@ -2,10 +2,9 @@ import { eq } from "drizzle-orm";
 import { handshakeCodes } from "../../db/schema";
 import { transaction } from "../../db/transaction";
 import { validationError } from "../../domain/errors";
-import { defaultOrder } from "../../domain/consumption-order";
 import { recordAuditEvent } from "../audit";
 import { parseInput } from "../parse-input";
-import { checkChosenItems, findCodeRow, itemIdsOf, writeLinks } from "./code-rows";
+import { checkChosenItems, findCodeRow, inDefaultOrder, itemIdsOf, writeLinks } from "./code-rows";
 import { codeItemsInOrder } from "./code-items";
 import type { HandshakeCodeContext } from "./context";
 import type { HandshakeCodeRow } from "./ensure-handshake-code";
@@ -31,7 +30,8 @@ export function editHandshakeCode(ctx: HandshakeCodeContext, raw: EditHandshakeC
 
     const chosen = new Set(input.itemRowIds);
     const kept = current.filter((i) => chosen.has(i.id)).map((i) => i.id);
-    const added = [...chosen].filter((id) => !kept.includes(id));
+    // New items follow the kept ones, among themselves in the default order.
+    const order = [...kept, ...inDefaultOrder(tx, [...chosen].filter((id) => !kept.includes(id)))];
     const password =
       input.sessionPasswordAction === "set"
         ? sealSessionPassword(ctx.instanceKey, input.sessionPassword)
@@ -51,16 +51,11 @@ export function editHandshakeCode(ctx: HandshakeCodeContext, raw: EditHandshakeC
       .where(eq(handshakeCodes.id, row.id))
       .returning()
       .all();
-    writeLinks(tx, row.id, [...kept, ...added]);
-    if (added.length > 0) {
-      // New items follow the kept ones, among themselves in the default order.
-      const addedInOrder = defaultOrder(codeItemsInOrder(tx, row.id).filter((i) => added.includes(i.id)).map((i) => ({ ...i, deploymentTypes: JSON.parse(i.deploymentTypes) as string[], modules: JSON.parse(i.modules) as string[] })));
-      writeLinks(tx, row.id, [...kept, ...addedInOrder.map((i) => i.id)]);
-    }
+    writeLinks(tx, row.id, order);
     recordAuditEvent(tx, at, ctx.actor, "handshake-code.edited", {
       code: row.code,
       name: updated!.name,
-      itemIds: itemIdsOf(tx, codeItemsInOrder(tx, row.id).map((i) => i.id)),
+      itemIds: itemIdsOf(tx, order),
       sessionPassword: input.sessionPasswordAction === "keep" ? (row.sessionPasswordMac ? "unchanged" : "none") : input.sessionPasswordAction === "set" ? "changed" : "removed",
       validation: { domains: input.domains, appIds: input.appIds, processNames: input.processNames },
     });

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, max } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { handshakeCodeItems, licenseItems, licenses } from "../../db/schema";
+import { handshakeCodeItems, handshakeCodes, licenseItems, licenses } from "../../db/schema";
 import { transaction } from "../../db/transaction";
 import { validationError } from "../../domain/errors";
 import { suffixProblem } from "../../domain/handshake-code";
@@ -76,7 +76,7 @@ export function importLicenseFile(ctx: Pick<ServiceContext, "db" | "clock" | "ac
     }
     if (newItemRowIds.length > 0) {
       const { code } = ensureHandshakeCode(tx, { organizationId: p.organizationId, suffix, name: p.alias || suffix, at, actor: ctx.actor });
-      attachItems(tx, code.id, newItemRowIds);
+      attachItems(tx, code.id, newItemRowIds, at);
       result.code = code.code;
     }
     const action = plan.kind === "new" ? "license.imported" : plan.kind === "rebind" ? "license.rebound" : "license.updated";
@@ -150,7 +150,9 @@ function saveItems(tx: Db, license: OpenedLicense, licenseRowId: number, existin
   return added;
 }
 
-function attachItems(tx: Db, codeId: number, itemRowIds: number[]) {
+/** Appends items to a code; clients see the code changed (handshakeUpdatedAt). */
+function attachItems(tx: Db, codeId: number, itemRowIds: number[], at: Date) {
+  tx.update(handshakeCodes).set({ updatedAt: at }).where(eq(handshakeCodes.id, codeId)).run();
   const last = tx.select({ position: max(handshakeCodeItems.position) }).from(handshakeCodeItems).where(eq(handshakeCodeItems.codeId, codeId)).get()?.position ?? 0;
   tx.insert(handshakeCodeItems)
     .values(itemRowIds.map((itemRowId, i) => ({ codeId, itemRowId, position: last + i + 1 })))
