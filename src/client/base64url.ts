@@ -1,5 +1,5 @@
 /**
- * base64url without padding (RFC 4648 §5), with plain web APIs only (no Buffer): the library runs
+ * base64url without padding (RFC 4648 §5), in plain TypeScript (no Node buffers): the library runs
  * in browsers too. Decoding is strict: a string that does not re-encode to itself is refused.
  */
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -39,7 +39,7 @@ export type PostOutcome =
 export interface TransportOptions {
   servers: { role: ServerRole; url: string }[];
   keys: () => Promise<PinnedKeys>;
-  fetch: typeof fetch;
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
   timeoutMs: number;
   /** Called for every verified answer (for the clock high-water mark). */
   onServerTime(ms: number): void;

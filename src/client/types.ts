@@ -112,7 +112,8 @@ export type LtsClientEvent =
   | { type: "cache-used"; license: LtsLicense; reason: string }
   /** A server failed; the client tries `next` (null: none left). */
   | ({ type: "server-failed"; next: ServerRole | null } & FailedAttempt)
-  | { type: "report-sent"; reportId: string; records: number; duplicate: boolean; server: ServerRole }
+  /** A report was acknowledged; `usage` is the sum of its counts. */
+  | { type: "report-sent"; reportId: string; records: number; usage: number; duplicate: boolean; server: ServerRole }
   /** A report was not acknowledged; it is kept as it is and retried. */
   | { type: "report-kept"; reportId: string; records: number; reason: string }
   /** Usage given up: `too-old` (a slot older than 30 days, which the server would refuse) or `rejected` (code 1). */

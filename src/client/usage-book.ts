@@ -1,5 +1,8 @@
 import { MAX_NAMES_PER_RECORD, MAX_RECORDS_PER_REPORT } from "./protocol";
 
+/** Room for the records of one report: the server takes report bodies up to 256 KiB (PROTOCOL.md, "Conventions"). */
+const MAX_RECORDS_BYTES = 200 * 1024;
+
 /** One slot's counts, as a report carries it. */
 export interface UsageRecord {
   /** The slot's start: ISO-8601 UTC with milliseconds, minute divisible by 3, seconds 0. */
@@ -72,10 +75,6 @@ export class UsageBook {
     return this.pending.reduce((sum, item) => sum + Object.keys(item.slots).length, 0);
   }
 
-  get pendingItems(): number {
-    return this.pending.length;
-  }
-
   get waitingReports(): readonly SealedReport[] {
     return this.outbox;
   }
@@ -104,13 +103,21 @@ export class UsageBook {
     return { reports, slots };
   }
 
-  /** The first report to send: the oldest waiting one, else a new one sealed from up to 1000 of the oldest pending slots. */
+  /** The first report to send: the oldest waiting one, else a new one sealed from up to 1000 of the oldest pending slots (fewer when their JSON would pass 200 KiB). */
   next(newReportId: () => string): { report: SealedReport; sealed: boolean } | null {
     const waiting = this.outbox[0];
     if (waiting) return { report: waiting, sealed: false };
     const item = this.pending[0];
     if (!item) return null;
-    const slots = Object.keys(item.slots).sort().slice(0, MAX_RECORDS_PER_REPORT);
+    // At most 1000 records, and well under the server's 256 KiB body limit (32 long names a slot would pass it).
+    const slots: string[] = [];
+    let bytes = 0;
+    for (const slot of Object.keys(item.slots).sort()) {
+      const size = JSON.stringify({ slot, counts: item.slots[slot] }).length + 1;
+      if (slots.length === MAX_RECORDS_PER_REPORT || (slots.length > 0 && bytes + size > MAX_RECORDS_BYTES)) break;
+      slots.push(slot);
+      bytes += size;
+    }
     const report: SealedReport = {
       reportId: newReportId(),
       handshakeCode: item.handshakeCode,
