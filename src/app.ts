@@ -12,6 +12,7 @@ import { loadSession } from "./http/middleware/session";
 import { createApiRoutes } from "./http/api/v1/routes";
 import { registerAuthRoutes } from "./http/routes/auth";
 import { registerChangePasswordRoutes } from "./http/routes/change-password";
+import { registerDeviceRoutes } from "./http/routes/devices";
 import { registerGenerateUuidRoutes } from "./http/routes/generate-uuid";
 import { registerHandshakeCodeRoutes } from "./http/routes/handshake-codes";
 import { registerHealthRoutes } from "./http/routes/health";
@@ -62,6 +63,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   registerImportLicenseFileRoutes(app, deps);
   registerLicenseItemRoutes(app, deps);
   registerHandshakeCodeRoutes(app, deps);
+  registerDeviceRoutes(app, deps);
   registerChangePasswordRoutes(app, deps);
   registerGenerateUuidRoutes(app, deps);
   return app;

@@ -14,3 +14,4 @@ export const CODES_TABLE_ID = "codes-table";
 export const CODE_FORM_ID = "code-form";
 export const CONSUMPTION_ORDER_ID = "consumption-order";
 export const SERVER_URL_FORM_ID = "server-url-form";
+export const DEVICES_TABLE_ID = "devices-table";

@@ -72,7 +72,11 @@ export function CodesTable(props: { codes: HandshakeCodeView[] }) {
                     {c.enabled ? "On" : "Off"}
                   </PostButton>
                 </td>
-                <td>{c.deviceCount}</td>
+                <td>
+                  <a href={url(`/devices?code=${encodeURIComponent(c.code)}`)} aria-label={`Devices of ${c.code}`}>
+                    {c.deviceCount}
+                  </a>
+                </td>
                 <td class="actions-cell">
                   <a class="button-quiet-dark" href={url(`/configurations/${c.code}/edit`)} aria-label={`Edit ${c.code}`}>
                     Edit

@@ -143,6 +143,10 @@ export function ItemDetails(props: { item: LicenseItemView }) {
           <dd>{item.graceDays} day(s)</dd>
           <dt>Handshake codes</dt>
           <dd>{item.codes.length > 0 ? item.codes.join(", ") : "none"}</dd>
+          <dt>Devices</dt>
+          <dd>
+            <a href={url(`/devices?item=${item.rowId}`)}>See the devices of this item</a>
+          </dd>
           {item.revokedAt && (
             <>
               <dt>Revoked</dt>

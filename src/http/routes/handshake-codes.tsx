@@ -16,7 +16,7 @@ import {
   type LicenseKeyContext,
 } from "../../services/handshake-codes";
 import { listItems } from "../../services/items";
-import { readServerUrls, setServerUrls, type ServerOrigin } from "../../services/settings";
+import { readServerUrls, setServerUrls } from "../../services/settings";
 import { HandshakeCodeForm, HandshakeCodeFormPage, type HandshakeCodeFormValues } from "../../../templates/pages/handshake-codes/handshake-code-form-page";
 import { HandshakeCodesPage, ServerUrlForm, type HandshakeCodesPageProps } from "../../../templates/pages/handshake-codes/handshake-codes-page";
 import { CodesTable } from "../../../templates/partials/codes-table";
@@ -24,7 +24,7 @@ import { ConsumptionOrder } from "../../../templates/partials/consumption-order"
 import type { AppEnv } from "../env";
 import { readForm, submitForm } from "../forms";
 import { isHtmx, redirect, render } from "../render";
-import { serviceContext } from "../service-context";
+import { licenseKeyContext, serverOrigin, serviceContext } from "../service-context";
 
 const CODE = `{${HANDSHAKE_CODE_PATTERN.source.slice(1, -1)}}`;
 
@@ -39,8 +39,8 @@ const CODE = `{${HANDSHAKE_CODE_PATTERN.source.slice(1, -1)}}`;
  *   POST /configurations/server-url              Set Server URL (main, standby, standby's key)
  */
 export function registerHandshakeCodeRoutes(app: Hono<AppEnv>, deps: Deps) {
-  const origin = (): ServerOrigin => ({ tls: deps.settings.tls, port: deps.settings.port, basePath: deps.settings.basePath, hostAddress: deps.hostAddress });
-  const keys = (): LicenseKeyContext => ({ db: deps.db, clock: deps.clock, instanceKey: deps.instanceKey, origin: origin() });
+  const origin = () => serverOrigin(deps);
+  const keys = () => licenseKeyContext(deps);
   const writer = (c: Context<AppEnv>): HandshakeCodeContext => ({ ...serviceContext(c, deps), instanceKey: deps.instanceKey });
   const listPage = (extra: Partial<HandshakeCodesPageProps> = {}) => <HandshakeCodesPage codes={listHandshakeCodes(keys())} urls={readServerUrls(deps.db, origin(), deps.instanceKey)} {...extra} />;
   const codeOr404 = (code: string): HandshakeCodeView => {

@@ -1,0 +1,47 @@
+import type { Context, Hono } from "hono";
+import * as v from "valibot";
+import type { Deps } from "../../deps";
+import { AppError } from "../../domain/errors";
+import { listDevices, releaseDevice } from "../../services/devices";
+import { listItems } from "../../services/items";
+import { findHandshakeCode } from "../../services/handshake-codes";
+import { DevicesPage, DevicesTable, type DevicesPageProps } from "../../../templates/pages/devices/devices-page";
+import type { AppEnv } from "../env";
+import { pageOrFragment } from "../render";
+import { licenseKeyContext, serviceContext } from "../service-context";
+
+const Scope = v.object({
+  item: v.optional(v.pipe(v.string(), v.regex(/^[0-9]{1,12}$/), v.transform(Number))),
+  code: v.optional(v.pipe(v.string(), v.maxLength(100))),
+});
+
+/**
+ *   GET  /devices?item=ROW | ?code=CODE     the devices of an item, or of a handshake code
+ *   POST /devices/release?…&itemRowId=&device=   release a seat (DESIGN.md, "Devices")
+ */
+export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
+  const view = (c: Context<AppEnv>): DevicesPageProps => {
+    const scope = v.safeParse(Scope, c.req.query());
+    const now = deps.clock.now();
+    if (scope.success && scope.output.code) {
+      const code = findHandshakeCode(licenseKeyContext(deps), scope.output.code);
+      if (code) return { subject: `handshake code ${code.code}`, scope: { code: code.code }, devices: listDevices(deps.db, { codeId: code.id, now }) };
+    }
+    if (scope.success && scope.output.item !== undefined) {
+      const item = listItems(deps.db, { now, showExpired: true, showRevoked: true }).find((i) => i.rowId === scope.output.item);
+      if (item) return { subject: `item ${item.itemId}`, scope: { item: item.rowId }, devices: listDevices(deps.db, { itemRowId: item.rowId, now }) };
+    }
+    throw new AppError("NOT_FOUND", "There is no such item or handshake code. Open the devices from License Items or Configurations.");
+  };
+
+  app.get("/devices", (c) => {
+    const props = view(c);
+    return pageOrFragment(c, deps, { page: <DevicesPage {...props} />, fragment: <DevicesTable {...props} /> });
+  });
+
+  app.post("/devices/release", (c) => {
+    releaseDevice(serviceContext(c, deps), { itemRowId: Number(c.req.query("itemRowId")), deviceUuid: c.req.query("device") ?? "" });
+    const props = view(c);
+    return pageOrFragment(c, deps, { page: <DevicesPage {...props} />, fragment: <DevicesTable {...props} /> });
+  });
+}

@@ -1,0 +1,2 @@
+export * from "./list-devices";
+export * from "./release-device";
