@@ -8,12 +8,16 @@ import { DAY_MS, SLOT_MS, slotOf } from "./slots";
 export const CHARGE_WAY_NAMES = ["device", "concurrent-device", "concurrent-instance", "scan", "page", "domain"] as const;
 export type ChargeWayName = (typeof CHARGE_WAY_NAMES)[number];
 
-const roundHalfUp = (x: number) => Math.floor(x + 0.5);
+/**
+ * round(q / divisor), half up, in exact integer steps: `Math.floor(q * 0.1 + 0.5)` is off by one
+ * for some quantities above 2^52, where the product's rounding crosses a half.
+ */
+const shareHalfUp = (q: number, divisor: number) => Math.floor(q / divisor) + (q % divisor >= divisor / 2 ? 1 : 0);
 
 /** `device`: new devices are granted while active devices < q + round(q × 10 %). */
-export const deviceLimit = (q: number) => q + roundHalfUp(q * 0.1);
+export const deviceLimit = (q: number) => q + shareHalfUp(q, 10);
 /** `scan`, `page`: authorize is refused once consumed ≥ q + round(q × 5 %). */
-export const consumptionCap = (q: number) => q + roundHalfUp(q * 0.05);
+export const consumptionCap = (q: number) => q + shareHalfUp(q, 20);
 /** Concurrent items: extra device-slots (or instance-slots) per license year. */
 export const yearlyAllowance = (q: number) => 1000 * q;
 /** `domain`: a domain stays counted this long after its last contact. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { API_ERRORS, refuse, type Refusal } from "../../domain/api-errors";
-import { consumptionCap, validUntil } from "../../domain/charge-ways";
-import { DAY_MS, parseSlot, slotOf } from "../../domain/slots";
+import { consumptionCap, deviceLimit, validUntil } from "../../domain/charge-ways";
+import { DAY_MS, parseSlot, SLOT_MS, slotOf } from "../../domain/slots";
 import type { ApiCode, ApiItem } from "../usage/usage-store";
 import { grantOf, type LicenseGrant } from "./authorize";
 import type { ApiContext } from "./context";
@@ -62,29 +62,40 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
     for (const [name, count] of Object.entries(counts)) {
       if (count === 0) continue;
       ctx.store.addUsage(item.rowId, code.id, slots[i]!, name, count);
-      total += count;
+      total = Math.min(total + count, Number.MAX_SAFE_INTEGER); // counters saturate: only safe integers are stored
     }
   }
   const servesUntil = item.expiresAt + item.graceDays * DAY_MS;
   let deviceActiveUntil: number | undefined;
+  let heldUntil = Number.POSITIVE_INFINITY;
   switch (item.chargeWay) {
     case "scan":
     case "page":
       if (total > 0) ctx.store.addConsumed(item.rowId, total);
       if (ctx.store.consumed(item.rowId) > consumptionCap(item.quantity)) return refused(120, `Item ${item.itemId}'s ${item.chargeWay}s are used up; this usage was recorded.`);
       break;
-    case "device":
-      deviceActiveUntil = now + (item.windowDays ?? 365) * DAY_MS;
-      ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, deviceActiveUntil);
+    case "device": {
+      // The report refreshes an active device. A lapsed one is new again: it gets a seat only if
+      // one is free, as at authorize; else its usage is recorded and its license stays expired.
+      const activeUntil = ctx.store.device(item.rowId, req.device.uuid)?.activeUntil ?? now;
+      if (activeUntil > now || ctx.store.activeDevices(item.rowId, now) < deviceLimit(item.quantity)) {
+        deviceActiveUntil = now + (item.windowDays ?? 365) * DAY_MS;
+        ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, deviceActiveUntil);
+      } else deviceActiveUntil = activeUntil;
       break;
+    }
     case "concurrent-device":
-    case "concurrent-instance":
+    case "concurrent-instance": {
       for (const slot of new Set(slots)) ctx.store.putSeat(item.rowId, slot, req.device.uuid, 1, false);
+      // A grant holds the next slot, a report does not: the answer promises only the seats held.
+      const last = ctx.store.lastSeat(item.rowId, req.device.uuid, slotOf(now));
+      heldUntil = last === null ? now : last + SLOT_MS;
       break;
+    }
     case "domain":
       break;
   }
-  const until = validUntil(item.chargeWay, { now, servesUntil, deviceActiveUntil });
+  const until = Math.min(heldUntil, validUntil(item.chargeWay, { now, servesUntil, deviceActiveUntil }));
   return { ok: true, accepted: req.records.length, duplicate: false, license: grantOf(code, item, 1, until) };
 }
 

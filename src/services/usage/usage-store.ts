@@ -86,6 +86,10 @@ export class UsageStore {
   putSeat(itemRowId: number, slot: number, deviceUuid: string, instances: number, overAllowance: boolean): void {
     this.#q.putSeat.run(itemRowId, slot, deviceUuid, instances, overAllowance ? 1 : 0);
   }
+  /** The latest slot from `fromSlot` on in which the device holds a seat, or null. */
+  lastSeat(itemRowId: number, deviceUuid: string, fromSlot: number): number | null {
+    return (this.#q.lastSeat.get(itemRowId, deviceUuid, fromSlot) as { slot: number | null }).slot;
+  }
   releaseSeats(itemRowId: number, deviceUuid: string, fromSlot: number): number {
     return this.#q.releaseSeats.run(itemRowId, deviceUuid, fromSlot).changes;
   }
@@ -145,6 +149,9 @@ const ITEM_COLUMNS = `i.id AS rowId, i.item_id AS itemId, i.product, i.version, 
   i.modules, i.charge_way AS chargeWay, i.quantity, i.window_days AS windowDays, i.starts_at AS startsAt,
   i.expires_at AS expiresAt, i.grace_days AS graceDays, i.revoked_at AS revokedAt, l.activated_at AS activatedAt`;
 
+/** Counters saturate here, so that JavaScript reads back exactly what is stored (absurd reports aside, never reached). */
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
 function prepare(db: Database) {
   return {
     codeByName: db.query(`SELECT ${CODE_COLUMNS} FROM handshake_codes WHERE code = ?`),
@@ -165,11 +172,12 @@ function prepare(db: Database) {
       `INSERT INTO concurrent_seats (item_row_id, slot, device_uuid, instances, over_allowance) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (item_row_id, slot, device_uuid) DO UPDATE SET instances = max(instances, excluded.instances), over_allowance = max(over_allowance, excluded.over_allowance)`,
     ),
+    lastSeat: db.query(`SELECT max(slot) AS slot FROM concurrent_seats WHERE item_row_id = ? AND device_uuid = ? AND slot >= ?`),
     releaseSeats: db.query(`DELETE FROM concurrent_seats WHERE item_row_id = ? AND device_uuid = ? AND slot >= ?`),
     allowanceUsed: db.query(`SELECT used FROM allowance_usage WHERE item_row_id = ? AND license_year = ?`),
     drawAllowance: db.query(`INSERT INTO allowance_usage (item_row_id, license_year, used) VALUES (?1, ?2, ?3) ON CONFLICT (item_row_id, license_year) DO UPDATE SET used = used + ?3`),
     consumed: db.query(`SELECT consumed FROM item_counters WHERE item_row_id = ?`),
-    addConsumed: db.query(`INSERT INTO item_counters (item_row_id, consumed) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET consumed = consumed + ?2`),
+    addConsumed: db.query(`INSERT INTO item_counters (item_row_id, consumed) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET consumed = min(consumed + ?2, ${MAX_SAFE})`),
     domainActive: db.query(`SELECT 1 FROM item_domains WHERE item_row_id = ? AND domain = ? AND last_seen_at > ?`),
     activeDomains: db.query(`SELECT count(*) AS n FROM item_domains WHERE item_row_id = ? AND last_seen_at > ?`),
     touchDomain: db.query(
@@ -182,7 +190,7 @@ function prepare(db: Database) {
     report: db.query(`SELECT records_hash AS recordsHash, response, http_status AS httpStatus FROM reports WHERE device_uuid = ? AND report_id = ?`),
     saveReport: db.query(`INSERT INTO reports (device_uuid, report_id, records_hash, response, http_status, received_at) VALUES (?, ?, ?, ?, ?, ?)`),
     addUsage: db.query(
-      `INSERT INTO usage_records (item_row_id, code_id, slot, name, count) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (item_row_id, code_id, slot, name) DO UPDATE SET count = count + ?5`,
+      `INSERT INTO usage_records (item_row_id, code_id, slot, name, count) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (item_row_id, code_id, slot, name) DO UPDATE SET count = min(count + ?5, ${MAX_SAFE})`,
     ),
     countAuthorization: db.query(
       `INSERT INTO authorization_counts (code, slot, granted, refused) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (code, slot) DO UPDATE SET granted = granted + ?3, refused = refused + ?4`,
