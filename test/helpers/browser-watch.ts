@@ -27,7 +27,13 @@ export async function watchForProblems(page: Page): Promise<string[]> {
     if (message.text().includes("Content Security Policy")) problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`));
+  page.on("requestfailed", (request) => {
+    // ERR_ABORTED is the browser cancelling a request because the page moved on (htmx's
+    // HX-Redirect navigates as the XHR completes; on a loaded machine Chromium can log the XHR
+    // as aborted). It is not an answer of the server: those are caught below, by status.
+    if (request.failure()?.errorText === "net::ERR_ABORTED") return;
+    problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`);
+  });
   page.on("response", (response) => {
     if (response.status() >= 500) problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
   });
