@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { SetupToken } from "./services/admin";
 import type { SessionPolicy } from "./services/sessions";
 import { randomToken } from "./lib/ids";
-import { MachineIdentity, readHardwareLabels } from "./services/machine-identity";
+import { MachineIdentity, readHardwareLabelsInChild } from "./services/machine-identity";
 import type { IssuerPublicKey } from "./domain/issuer-key";
 import { trustedIssuers } from "./trusted-issuers";
 import { loadOrCreateInstanceKey, type InstanceKey } from "./services/instance-key";
@@ -85,7 +85,7 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     assets: loadStaticAssets(),
     startedAt: clock.now(),
     anonymousCsrfToken: randomToken(),
-    machine: new MachineIdentity(db, readHardwareLabels, logger),
+    machine: new MachineIdentity(db, readHardwareLabelsInChild, logger),
     trustedIssuers: trustedIssuers(),
     instanceKey: loadOrCreateInstanceKey(config.dataDir),
     usageStore: new UsageStore(db),

@@ -20,6 +20,7 @@ const UUID_GENERATE_OPTIONS = {
   labels: { flag: "--labels", env: "", value: "LIST", help: "the labels to bind to, comma-separated" },
   customIdFile: { flag: "--custom-id-file", env: "", value: "FILE", help: "the custom ID file (for the custom label)" },
   yes: { flag: "--yes", env: "", help: "store the UUID" },
+  json: { flag: "--json", env: "", help: "with 'lts uuid labels': the readings as JSON, values included" },
 };
 
 const HELP = `lts ${VERSION}: the License Tracking Server
@@ -37,6 +38,7 @@ Usage:
            [--custom-id-file F] [--yes] [--data-dir DIR]
                                         derive the machine UUID from the chosen labels as read here;
                                         shows it, and stores it only with --yes
+  lts uuid labels [--json]              the hardware labels this machine has (--json: with values)
   lts import FILE [--code SUFFIX] [--data-dir DIR]
                                         what the Import License File page does; prints the items
                                         and the handshake code they went to
@@ -110,7 +112,14 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig({ env, flags });
       const { showUuidCommand, generateUuidCommand } = await import("./cli/uuid-commands");
       if (sub === undefined) return print(await showUuidCommand(config));
-      if (sub !== "generate") throw new UsageError(`Unknown uuid command '${sub}'. Use 'lts uuid' or 'lts uuid generate --labels ...'.`);
+      if (sub === "labels") {
+        // What the server reads through this command in a child process (its event loop stays free).
+        const { readHardwareLabels } = await import("./services/machine-identity/read-hardware-labels");
+        const readings = await readHardwareLabels({ customIdFile: null });
+        if (flags.json !== undefined) return print(JSON.stringify(readings));
+        return print(readings.map((r) => `${r.label.padEnd(19)}${r.value !== null ? "available" : `not available: ${r.reason}`}`).join("\n"));
+      }
+      if (sub !== "generate") throw new UsageError(`Unknown uuid command '${sub}'. Use 'lts uuid', 'lts uuid labels' or 'lts uuid generate --labels ...'.`);
       return print(await generateUuidCommand(config, { labels: flags.labels, customIdFile: flags.customIdFile, yes: flags.yes !== undefined }, (line) => print(line)));
     }
     case "import": {

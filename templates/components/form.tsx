@@ -35,11 +35,14 @@ export function FormMessage(props: { message?: string; kind?: "error" | "ok" }) 
   );
 }
 
-/** A labelled input with its error below. Passwords are never given a value back. */
+/**
+ * A labelled input (a textarea for "multiline") with its hint and error below. Passwords are
+ * never given a value back.
+ */
 export function Field(props: {
   name: string;
   label: string;
-  type?: "text" | "password";
+  type?: "text" | "password" | "multiline";
   value?: string;
   error?: string;
   hint?: string;
@@ -51,17 +54,23 @@ export function Field(props: {
   return (
     <div class={props.error ? "field field-invalid" : "field"}>
       <label for={id}>{props.label}</label>
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? "text"}
-        value={props.type === "password" ? undefined : props.value}
-        autocomplete={props.autocomplete}
-        autofocus={props.autofocus}
-        aria-invalid={props.error ? "true" : undefined}
-        aria-describedby={describedBy}
-        spellcheck={false}
-      />
+      {props.type === "multiline" ? (
+        <textarea id={id} name={props.name} rows={2} spellcheck={false} aria-invalid={props.error ? "true" : undefined} aria-describedby={describedBy}>
+          {props.value}
+        </textarea>
+      ) : (
+        <input
+          id={id}
+          name={props.name}
+          type={props.type ?? "text"}
+          value={props.type === "password" ? undefined : props.value}
+          autocomplete={props.autocomplete}
+          autofocus={props.autofocus}
+          aria-invalid={props.error ? "true" : undefined}
+          aria-describedby={describedBy}
+          spellcheck={false}
+        />
+      )}
       {props.hint && (
         <p class="hint" id={`${id}-hint`}>
           {props.hint}

@@ -16,7 +16,7 @@ export function requestContext(logger: Logger, trustProxy: boolean): MiddlewareH
     await next();
     c.res.headers.set("X-Request-Id", requestId);
     // The client API can answer thousands of requests a second: its successes are debug lines.
-    const level = c.res.status >= 500 ? "error" : c.req.path.includes("/api/v1/") && c.res.status < 400 ? "debug" : "info";
+    const level = c.res.status === 500 ? "error" : c.req.path.includes("/api/v1/") && c.res.status < 400 ? "debug" : "info";
     logger[level]("request", {
       requestId,
       method: c.req.method,

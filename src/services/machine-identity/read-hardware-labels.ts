@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { MACHINE_LABELS, normalizeLabelValue, type LabelReading, type MachineLabel } from "../../domain/machine-uuid";
 
 /**
@@ -26,6 +26,31 @@ export const readHardwareLabels: LabelReader = async ({ customIdFile }) => {
   const labels = await (hardware ??= readWithSysteminformation());
   return MACHINE_LABELS.map((label) => (label === "custom" ? readCustomIdFile(customIdFile ?? null) : labels.get(label)!));
 };
+
+/**
+ * The same, with the hardware part read by a child process (`lts uuid labels --json`): some of
+ * systeminformation's reads are synchronous and would hold the server's event loop for ~150 ms,
+ * so the running server asks a child instead and stays free to answer.
+ */
+export const readHardwareLabelsInChild: LabelReader = async ({ customIdFile }) => {
+  const labels = await (hardware ??= readInChildProcess());
+  return MACHINE_LABELS.map((label) => (label === "custom" ? readCustomIdFile(customIdFile ?? null) : labels.get(label)!));
+};
+
+async function readInChildProcess(): Promise<Map<MachineLabel, LabelReading>> {
+  // In the compiled binary the program is the executable itself; from source, bun runs main.ts.
+  const compiled = import.meta.dir.startsWith("/$bunfs") || import.meta.dir.includes("~BUN");
+  const self = compiled ? [process.execPath] : [process.execPath, join(import.meta.dir, "../../main.ts")];
+  try {
+    const child = Bun.spawn([...self, "uuid", "labels", "--json"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: READ_TIMEOUT_MS });
+    const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+    if (code !== 0) throw new Error(`exit ${code}`);
+    const readings = JSON.parse(out) as LabelReading[];
+    return new Map(readings.map((r) => [r.label, r]));
+  } catch (error) {
+    return new Map(MACHINE_LABELS.map((label) => [label, { label, value: null, reason: `not readable: the label reader failed (${(error as Error).message})` }] as const));
+  }
+}
 
 async function readWithSysteminformation(): Promise<Map<MachineLabel, LabelReading>> {
   const unavailable = (reason: string) => new Map(MACHINE_LABELS.map((label) => [label, { label, value: null, reason }] as const));

@@ -70,9 +70,9 @@ export function HandshakeCodeForm(props: HandshakeCodeFormProps) {
       <fieldset class="checks optional-security">
         <legend>Optional security settings</legend>
         {editing ? <SessionPasswordChoice hasPassword={editing.hasSessionPassword} action={v.sessionPasswordAction} error={e.sessionPassword} /> : <Field name="sessionPassword" label="Session password" type="password" error={e.sessionPassword} autocomplete="off" hint="Travels inside the license key; clients without it are refused (code 102). Empty: none." />}
-        <TextArea name="domains" label="Website domains" value={v.domains} error={e.domains} hint="One per line, such as app.example.com (its subdomains too). Browsers on other sites are refused (code 103)." />
-        <TextArea name="appIds" label="Application ids" value={v.appIds} error={e.appIds} hint="One per line, such as com.example.scanner. Other apps are refused (code 114)." />
-        <TextArea name="processNames" label="Process names" value={v.processNames} error={e.processNames} hint="One per line, such as Scanner.exe. Other processes are refused (code 114)." />
+        <Field type="multiline" name="domains" label="Website domains" value={v.domains} error={e.domains} hint="One per line, such as app.example.com (its subdomains too). Browsers on other sites are refused (code 103)." />
+        <Field type="multiline" name="appIds" label="Application ids" value={v.appIds} error={e.appIds} hint="One per line, such as com.example.scanner. Other apps are refused (code 114)." />
+        <Field type="multiline" name="processNames" label="Process names" value={v.processNames} error={e.processNames} hint="One per line, such as Scanner.exe. Other processes are refused (code 114)." />
       </fieldset>
       <div class="actions">
         <button type="submit">{editing ? "Save changes" : "Create configuration"}</button>
@@ -181,28 +181,6 @@ function SessionPasswordChoice(props: { hasPassword: boolean; action: "keep" | "
       )}
       {props.error && <p class="field-error">{props.error}</p>}
       <p class="hint">Changing or removing it changes the license key: apps with the old key are refused (code 102).</p>
-    </div>
-  );
-}
-
-function TextArea(props: { name: string; label: string; value: string; error?: string; hint?: string }) {
-  const id = `field-${props.name}`;
-  return (
-    <div class={props.error ? "field field-invalid" : "field"}>
-      <label for={id}>{props.label}</label>
-      <textarea id={id} name={props.name} rows={2} spellcheck={false} aria-invalid={props.error ? "true" : undefined} aria-describedby={[props.hint && `${id}-hint`, props.error && `${id}-error`].filter(Boolean).join(" ") || undefined}>
-        {props.value}
-      </textarea>
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      {props.error && (
-        <p class="field-error" id={`${id}-error`}>
-          {props.error}
-        </p>
-      )}
     </div>
   );
 }
