@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { extname, join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
+import { isCompiledBinary } from "../lib/runtime";
 import { createHash } from "node:crypto";
 
 export interface StaticFile {
@@ -25,13 +26,12 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * static/ is embedded into the compiled binary (`--asset=static`, under /$bunfs/root/static);
- * from source it is the repository's folder. htmx is stored under its pinned version's name and
- * served as "htmx.min.js".
+ * static/ is embedded into the compiled binary (`--asset=static`, beside the entry point under
+ * /$bunfs/root/static); from source it is the repository's folder. htmx is stored under its
+ * pinned version's name and served as "htmx.min.js".
  */
 export function staticDir(): string {
-  const embedded = join(import.meta.dir, "static");
-  return existsSync(embedded) ? embedded : join(import.meta.dir, "../../static");
+  return isCompiledBinary() ? join(dirname(Bun.main), "static") : join(import.meta.dir, "../../static");
 }
 
 export function loadStaticAssets(dir = staticDir()): StaticAssets {

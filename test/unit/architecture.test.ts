@@ -57,4 +57,10 @@ describe("architecture", () => {
         .some((line) => /process\.env|Bun\.env/.test(line) && !/process\.env\.[A-Z_]+ = /.test(line));
     expect(files.filter(readsEnv)).toEqual(["src/main.ts"]);
   });
+
+  test("import.meta.dir is used only where it names the source tree (a --bytecode build fixes it at build time)", () => {
+    const users = files.filter((f) => f.startsWith("src/") && readFileSync(join(ROOT, f), "utf8").includes("import.meta.dir")).sort();
+    // The macro runs at build time; static-assets reads the repository's static/ only when not compiled.
+    expect(users).toEqual(["src/db/migrations.macro.ts", "src/http/static-assets.ts"]);
+  });
 });

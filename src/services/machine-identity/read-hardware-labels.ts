@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute } from "node:path";
+import { selfCommand } from "../../lib/runtime";
 import { MACHINE_LABELS, normalizeLabelValue, type LabelReading, type MachineLabel } from "../../domain/machine-uuid";
 
 /**
@@ -38,13 +39,10 @@ export const readHardwareLabelsInChild: LabelReader = async ({ customIdFile }) =
 };
 
 async function readInChildProcess(): Promise<Map<MachineLabel, LabelReading>> {
-  // In the compiled binary the program is the executable itself; from source, bun runs main.ts.
-  const compiled = import.meta.dir.startsWith("/$bunfs") || import.meta.dir.includes("~BUN");
-  const self = compiled ? [process.execPath] : [process.execPath, join(import.meta.dir, "../../main.ts")];
   try {
-    const child = Bun.spawn([...self, "uuid", "labels", "--json"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: READ_TIMEOUT_MS });
-    const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
-    if (code !== 0) throw new Error(`exit ${code}`);
+    const child = Bun.spawn([...selfCommand(), "uuid", "labels", "--json"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: READ_TIMEOUT_MS });
+    const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    if (code !== 0) throw new Error(`exit ${code}${err ? `: ${err.trim()}` : ""}`);
     const readings = JSON.parse(out) as LabelReading[];
     return new Map(readings.map((r) => [r.label, r]));
   } catch (error) {
