@@ -15,6 +15,7 @@ import { REPORT_RETENTION_MS } from "./services/authorization";
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
 const HOUSEKEEPING_MS = 10 * 60_000;
+const MACHINE_READ_DELAY_MS = 200;
 /** How often the stored machine identity is checked for changes made by `lts uuid generate`. */
 const MACHINE_WATCH_MS = 3_000;
 
@@ -56,15 +57,17 @@ export async function startServer(config: Config, options: { out?: (line: string
 
   const housekeeping = setInterval(() => runHousekeeping(db, deps, logger), HOUSEKEEPING_MS);
   housekeeping.unref();
-  // The hardware labels are read after listening (systeminformation takes ~0.1–0.3 s); until then
-  // /healthz says "starting up".
-  deps.machine.refresh().catch((error) => logger.error("reading the machine identity failed", { error }));
+  // The hardware labels are read by a child process (systeminformation forks dozens of processes,
+  // ~0.1–0.3 s of CPU), started a moment after listening so that it does not compete with the
+  // first requests for the cores; until it is done /healthz says "starting up".
+  const machineRead = setTimeout(() => deps.machine.refresh().catch((error) => logger.error("reading the machine identity failed", { error })), MACHINE_READ_DELAY_MS);
   const machineWatch = setInterval(() => deps.machine.noticeStoredChange(), MACHINE_WATCH_MS);
   machineWatch.unref();
 
   const stop = async () => {
     clearInterval(housekeeping);
     clearInterval(machineWatch);
+    clearTimeout(machineRead);
     await server.stop();
     closeDatabase(db);
     logFile.flush();
