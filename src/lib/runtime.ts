@@ -1,5 +1,5 @@
 /**
- * Where this program runs from. Note that in a `--bytecode` build `import.meta.dir` is the source
+ * Where this program runs from. Note that in a `--bytecode` build a module's `import.meta` dir is the source
  * folder it was built from, fixed at build time, so it cannot tell: Bun.main can (in the compiled
  * binary it names the embedded entry point, `/$bunfs/root/…`, or `B:/~BUN/root/…` on Windows).
  */
