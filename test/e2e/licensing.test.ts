@@ -4,17 +4,15 @@
 // unactivated file (refused), then the activated one — and sees its items on License Items and Home.
 // Any CSP violation, script error, failed request or 5xx fails the test. Screenshots of the import
 // preview, License Items and Home land in dist/screenshots/.
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, expect } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { runVendor, startBinary, type RunningBinary } from "../helpers/binary";
-import { CHROMIUM, hasChromium, launchChromium, screenshot, watchForProblems } from "../helpers/browser-watch";
+import type { Page } from "playwright-core";
+import { runVendor } from "../helpers/binary";
+import { browserTest, openPortalSession, screenshot, type PortalSession } from "../helpers/browser-watch";
 import { tempDir } from "../helpers/temp";
 
 const TIMEOUT_MS = 90_000;
-// Locally a missing browser skips the test; on CI it fails (see the first line of the test).
-if (!hasChromium && !process.env.CI) console.log(`e2e skipped: ${CHROMIUM} is missing; install it with: apt-get install -y chromium`);
 
 const PASSWORD = "licensing horse battery staple";
 const UUID_PATTERN = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
@@ -25,13 +23,8 @@ const LICENSEE = "Acme Corporation";
 const SUFFIX = "appA";
 const DAY_MS = 86_400_000;
 
-let server: RunningBinary | undefined;
-let browser: Browser | undefined;
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+let session: PortalSession | undefined;
+afterAll(() => session?.close());
 
 /** SPEC.json around today: two items valid now (different charge ways and expiries), one from next month. */
 function spec(now: Date) {
@@ -83,20 +76,13 @@ function spec(now: Date) {
   };
 }
 
-test.skipIf(!hasChromium && !process.env.CI)(
+browserTest(
   "generate the UUID, import an activated license file and see its items on License Items and Home, in chromium",
   async () => {
-    if (!hasChromium) throw new Error(`${CHROMIUM} is missing (CI is set): apt-get install -y chromium`);
-    server = await startBinary();
+    session = await openPortalSession();
+    const { server, page, problems, base, at } = session;
     const token = server.setupToken;
     expect(token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
-
-    browser = await launchChromium();
-    const page = await browser.newPage();
-    page.setDefaultTimeout(10_000);
-    const problems = await watchForProblems(page);
-    const base = server.url;
-    const at = (path: string) => (url: URL) => url.pathname + url.search === path;
     const now = new Date();
 
     try {

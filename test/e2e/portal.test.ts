@@ -1,40 +1,25 @@
 // The portal in a real browser: the compiled binary (npm run build) driven through Debian's
 // chromium by playwright-core. Any CSP violation, script error or failed request fails the test.
 // Screenshots of the setup and Home pages land in dist/screenshots/.
-import { afterAll, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
-import { startBinary, type RunningBinary } from "../helpers/binary";
-import { CHROMIUM, hasChromium, launchChromium, screenshot, watchForProblems } from "../helpers/browser-watch";
+import { afterAll, expect } from "bun:test";
+import type { Page } from "playwright-core";
+import { browserTest, openPortalSession, screenshot, type PortalSession } from "../helpers/browser-watch";
 
 const TIMEOUT_MS = 60_000;
-// Locally a missing browser skips the test; on CI it fails (see the first line of the test).
-if (!hasChromium && !process.env.CI) console.log(`e2e skipped: ${CHROMIUM} is missing; install it with: apt-get install -y chromium`);
 
 const FIRST_PASSWORD = "first horse battery staple";
 const NEW_PASSWORD = "second horse battery staple";
 
-let server: RunningBinary | undefined;
-let browser: Browser | undefined;
+let session: PortalSession | undefined;
+afterAll(() => session?.close());
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-test.skipIf(!hasChromium && !process.env.CI)(
+browserTest(
   "first run, login, every menu page, password change and logout work in chromium without a CSP violation",
   async () => {
-    if (!hasChromium) throw new Error(`${CHROMIUM} is missing (CI is set): apt-get install -y chromium`);
-    server = await startBinary();
+    session = await openPortalSession();
+    const { server, page, problems, base, at } = session;
     const token = server.setupToken;
     expect(token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
-
-    browser = await launchChromium();
-    const page = await browser.newPage();
-    page.setDefaultTimeout(10_000);
-    const problems = await watchForProblems(page);
-    const base = server.url;
-    const at = (path: string) => (url: URL) => url.pathname + url.search === path;
 
     try {
       // First run: every page leads to setup, which asks for the token from the console.

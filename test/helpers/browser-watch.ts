@@ -2,7 +2,9 @@
 // that collects everything that must never happen on a page.
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { test } from "bun:test";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { startBinary, type RunningBinary } from "./binary";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -52,4 +54,52 @@ export async function watchForProblems(page: Page): Promise<string[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+}
+
+/** The compiled server on a fresh data dir, and a chromium page watched for problems. */
+export interface PortalSession {
+  server: RunningBinary;
+  page: Page;
+  /** What went wrong on the page so far (see watchForProblems). */
+  problems: string[];
+  /** The server's base URL, e.g. http://127.0.0.1:41234 */
+  base: string;
+  /** A predicate for page.waitForURL: the page is at this path and query. */
+  at(path: string): (url: URL) => boolean;
+  close(): Promise<void>;
+}
+
+export async function openPortalSession(): Promise<PortalSession> {
+  const server = await startBinary();
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems = await watchForProblems(page);
+  return {
+    server,
+    page,
+    problems,
+    base: server.url,
+    at: (path) => (url) => url.pathname + url.search === path,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
+
+/**
+ * A browser test: skipped (with a hint) when chromium is missing locally, failing under CI=true,
+ * where a missing browser is a broken install step.
+ */
+export function browserTest(name: string, run: () => Promise<void>, timeoutMs: number) {
+  if (!hasChromium && !process.env.CI) console.log(`e2e skipped: ${CHROMIUM} is missing; install it with: apt-get install -y chromium`);
+  test.skipIf(!hasChromium && !process.env.CI)(
+    name,
+    async () => {
+      if (!hasChromium) throw new Error(`${CHROMIUM} is missing (CI is set): apt-get install -y chromium`);
+      await run();
+    },
+    timeoutMs,
+  );
 }
