@@ -5,6 +5,7 @@ import { DEMO_ISSUER } from "../../src/domain/demo-issuer";
 import { issuerPublicKeyFromPem, issuerSignerFromPem, type IssuerPublicKey } from "../../src/domain/issuer-key";
 import { LicenseFileError, openLicenseFile } from "../../src/domain/license-file";
 import { tempDir } from "../helpers/temp";
+import { licenseItem } from "../helpers/licenses";
 
 const VENDOR = resolve(import.meta.dir, "../../src/vendor/main.ts");
 const UUID = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0";
@@ -17,19 +18,11 @@ async function vendor(args: string[], cwd: string) {
   return { stdout, stderr, code };
 }
 
-const item = (overrides: Record<string, unknown> = {}) => ({
-  description: "Scans",
-  product: "dbr",
-  version: 10,
-  edition: "javascript",
-  deploymentTypes: ["browser"],
-  chargeWay: "scan",
-  quantity: 1000,
-  startsAt: "2026-01-01T00:00:00.000Z",
-  expiresAt: "2099-01-01T00:00:00.000Z",
-  modules: [],
-  ...overrides,
-});
+/** A spec item without an id (the tool makes one), valid until 2099. */
+const item = (overrides: Record<string, unknown> = {}) => {
+  const { itemId: _, ...withoutId } = licenseItem({ expiresAt: "2099-01-01T00:00:00.000Z" });
+  return { ...withoutId, ...overrides };
+};
 
 /** A folder with spec.json (two items, ids left to the tool unless given) and nothing else. */
 function workspace(spec: Record<string, unknown> = {}) {

@@ -13,22 +13,30 @@ export function vendorKey() {
   return { signer: issuerSignerFromPem(pair.privateKeyPem), publicKey: issuerPublicKeyFromPem(pair.publicKeyPem) };
 }
 
-/** An activated license with one item per charge way that is valid today (2026-11-28). */
-export function activatedLicense(uuid: string, overrides: Partial<LicensePayload> = {}): LicensePayload {
-  const dates = { startsAt: "2026-01-01T00:00:00.000Z", expiresAt: "2027-06-30T00:00:00.000Z" };
-  const item = (itemId: string, chargeWay: LicensePayload["items"][number]["chargeWay"], extra: object = {}) => ({
-    itemId,
-    description: `${chargeWay} item`,
+type Item = LicensePayload["items"][number];
+
+/** A license item: 1,000 scans of dbr 10 (javascript, browser) in 2026; override what a test is about. */
+export function licenseItem(overrides: Partial<Item> = {}): Item {
+  return {
+    itemId: "1000001",
+    description: "Scans",
     product: "dbr",
     version: 10,
     edition: "javascript",
-    deploymentTypes: ["browser" as const],
-    chargeWay,
+    deploymentTypes: ["browser"],
+    chargeWay: "scan",
     quantity: 1000,
+    startsAt: "2026-01-01T00:00:00.000Z",
+    expiresAt: "2027-01-01T00:00:00.000Z",
     modules: [],
-    ...dates,
-    ...extra,
-  });
+    ...overrides,
+  } as Item;
+}
+
+/** An activated license with one item per charge way that is valid today (2026-11-28). */
+export function activatedLicense(uuid: string, overrides: Partial<LicensePayload> = {}): LicensePayload {
+  const dates = { startsAt: "2026-01-01T00:00:00.000Z", expiresAt: "2027-06-30T00:00:00.000Z" };
+  const item = (itemId: string, chargeWay: Item["chargeWay"], extra: Partial<Item> = {}) => licenseItem({ itemId, description: `${chargeWay} item`, chargeWay, ...dates, ...extra });
   return {
     licenseId: "1000001",
     alias: "Scanner app",

@@ -5,6 +5,7 @@ import { generateIssuerKeyPair, issuerPublicKeyFromPem, issuerSignerFromPem, key
 import type { LicensePayload } from "../../src/domain/license";
 import { encodeLicenseFile, LICENSE_FILE_BEGIN, LICENSE_FILE_END, LicenseFileError, openLicenseFile, readLicenseEnvelope, type LicenseFileErrorReason } from "../../src/domain/license-file";
 import { DEMO_ISSUER_PRIVATE_KEY_PEM } from "../../src/vendor/demo-issuer-key";
+import { licenseItem } from "../helpers/licenses";
 
 const demo = issuerSignerFromPem(DEMO_ISSUER_PRIVATE_KEY_PEM, true);
 const other = issuerSignerFromPem(generateIssuerKeyPair().privateKeyPem);
@@ -20,21 +21,7 @@ function payload(overrides: Partial<LicensePayload> = {}): LicensePayload {
     boundUuids: [UUID],
     issuedAt: "2026-01-01T00:00:00.000Z",
     activatedAt: "2026-01-02T00:00:00.000Z",
-    items: [
-      {
-        itemId: "1000001",
-        description: "Scans",
-        product: "dbr",
-        version: 10,
-        edition: "javascript",
-        deploymentTypes: ["browser"],
-        chargeWay: "scan",
-        quantity: 1000,
-        startsAt: "2026-01-01T00:00:00.000Z",
-        expiresAt: "2027-01-01T00:00:00.000Z",
-        modules: [],
-      },
-    ],
+    items: [licenseItem()],
     ...overrides,
   };
 }

@@ -3,23 +3,11 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as v from "valibot";
 import { CHARGE_WAYS, describeIssues, graceDaysOf, itemServesUntil, LicensePayload, LicenseSpec, validate } from "../../src/domain/license";
+import { licenseItem } from "../helpers/licenses";
 
 const UUID = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0";
 
-const item = (overrides: Record<string, unknown> = {}) => ({
-  itemId: "1000001",
-  description: "Scans for the web app",
-  product: "dbr",
-  version: 10,
-  edition: "javascript",
-  deploymentTypes: ["browser"],
-  chargeWay: "scan",
-  quantity: 1000,
-  startsAt: "2026-01-01T00:00:00.000Z",
-  expiresAt: "2027-01-01T00:00:00.000Z",
-  modules: ["qr"],
-  ...overrides,
-});
+const item = (overrides: Record<string, unknown> = {}) => ({ ...licenseItem({ description: "Scans for the web app", modules: ["qr"] }), ...overrides });
 
 const spec = (items: unknown[] = [item()], overrides: Record<string, unknown> = {}) => ({ alias: "Acme", organizationId: "100200", licensee: "Acme Corp", items, ...overrides });
 
