@@ -62,3 +62,19 @@ export function parseServerPublicKey(text: string): Parsed<ServerPublicKey> {
   }
   return { ok: true, value: { publicKey: candidate, kid: keyId(new Uint8Array(raw)) } };
 }
+
+/** The server URLs and keys every license key carries. */
+export interface ServerUrls {
+  /** The main URL in effect: as set, else the default. */
+  main: string;
+  /** The admin has not set a main URL: `main` is this host's address, port and base path. */
+  mainIsDefault: boolean;
+  standby: string | null;
+  standbyPublicKey: string | null;
+  standbyKid: string | null;
+  /** This instance's public key and key id. */
+  publicKey: string;
+  kid: string;
+  /** The license keys' `pk`: this instance's key, then the standby's (when different). */
+  publicKeys: string[];
+}

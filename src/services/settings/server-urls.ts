@@ -23,21 +23,8 @@ export interface ServerOrigin {
   hostAddress: HostAddressLookup;
 }
 
-/** The server URLs and keys every license key carries. */
-export interface ServerUrls {
-  /** The main URL in effect: as set, else the default. */
-  main: string;
-  /** The admin has not set a main URL: `main` is this host's address, port and base path. */
-  mainIsDefault: boolean;
-  standby: string | null;
-  standbyPublicKey: string | null;
-  standbyKid: string | null;
-  /** This instance's public key and key id. */
-  publicKey: string;
-  kid: string;
-  /** The license keys' `pk`: this instance's key, then the standby's (when different). */
-  publicKeys: string[];
-}
+import type { ServerUrls } from "../../domain/server-url";
+export type { ServerUrls };
 
 /** The server URLs in effect now, as the license keys carry them. Cheap: one small query. */
 export function readServerUrls(db: Db, origin: ServerOrigin, instanceKey: Pick<InstanceKey, "publicKey" | "kid">): ServerUrls {

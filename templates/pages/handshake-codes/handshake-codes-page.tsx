@@ -1,4 +1,5 @@
 import type { HandshakeCodeView } from "../../../src/domain/handshake-code";
+import type { ServerUrls } from "../../../src/domain/server-url";
 import { Field, Form, FormMessage, type FieldErrors } from "../../components/form";
 import { CopyButton } from "../../components/machine-uuid";
 import { AppLayout } from "../../layouts/app-layout";
@@ -7,15 +8,7 @@ import { SERVER_URL_FORM_ID } from "../../targets";
 import { useUrl } from "../../view-context";
 
 /** The server URLs in effect and this instance's key, as Set Server URL shows them. */
-export interface ServerUrlsView {
-  main: string;
-  mainIsDefault: boolean;
-  standby: string | null;
-  standbyPublicKey: string | null;
-  standbyKid: string | null;
-  publicKey: string;
-  kid: string;
-}
+export type ServerUrlsView = Omit<ServerUrls, "publicKeys">;
 
 export interface ServerUrlFormProps {
   urls: ServerUrlsView;
