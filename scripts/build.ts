@@ -89,7 +89,7 @@ async function main() {
   const suffix = (args.target ? "-" + args.target.replace(/^bun-/, "") : "") + (args.target?.includes("windows") ? ".exe" : "");
   const programs = [
     { name: "lts", entry: "src/main.ts", assets: ["static"] },
-    { name: "lts-vendor", entry: "src/vendor/main.ts", assets: [] },
+    { name: "lts-vendor", entry: "src/issuer/main.ts", assets: [] },
   ];
   const started = performance.now();
   const results = await Promise.all(

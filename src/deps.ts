@@ -1,7 +1,7 @@
 import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { LoginThrottle } from "./domain/login-throttle";
-import { loadStaticAssets, type StaticAssets } from "./http/static-assets";
+import { loadStaticAssets, type StaticAssets } from "./lib/static-assets";
 import { systemClock, type Clock } from "./lib/clock";
 import type { Logger } from "./lib/logger";
 import { argon2Hasher, type PasswordHasher } from "./lib/password-hasher";

@@ -2,7 +2,7 @@ import type { IssuerPublicKey } from "./issuer-key";
 
 /**
  * The repository's demo issuer (DESIGN.md, "Trust root"). Its private key is public on purpose
- * (src/vendor/demo-issuer-key.ts, `lts-vendor --demo`), so that a newcomer and the tests can run
+ * (src/issuer/demo-issuer-key.ts, `lts-vendor --demo`), so that a newcomer and the tests can run
  * the whole loop: issue, activate, import. A build of lts from source or without --issuer-key
  * trusts it and shows its items with a "demo issuer" badge; a build with --issuer-key does not.
  */

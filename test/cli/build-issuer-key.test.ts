@@ -8,7 +8,7 @@ import { generateIssuerKeyPair, issuerSignerFromPem, type IssuerPublicKey, type 
 import type { LicensePayload } from "../../src/domain/license";
 import { encodeLicenseFile } from "../../src/domain/license-file";
 import { trustedIssuers } from "../../src/trusted-issuers";
-import { DEMO_ISSUER_PRIVATE_KEY_PEM } from "../../src/vendor/demo-issuer-key";
+import { DEMO_ISSUER_PRIVATE_KEY_PEM } from "../../src/issuer/demo-issuer-key";
 import { tempDir } from "../helpers/temp";
 
 /**
@@ -123,9 +123,9 @@ describe("scripts/issuer-keys.ts", () => {
   });
 
   test("build.ts compiles with the flags the binaries need", () => {
-    const command = compileCommand({ entry: "src/vendor/main.ts", outfile: "dist/lts-vendor", bytecode: true, defines: ["--define=X:1"], assets: [] });
+    const command = compileCommand({ entry: "src/issuer/main.ts", outfile: "dist/lts-vendor", bytecode: true, defines: ["--define=X:1"], assets: [] });
     expect(command.slice(1)).toEqual([
-      "build", "--compile", "--minify", "--sourcemap", "--bytecode", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--define=X:1", "src/vendor/main.ts", "--outfile", "dist/lts-vendor",
+      "build", "--compile", "--minify", "--sourcemap", "--bytecode", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--define=X:1", "src/issuer/main.ts", "--outfile", "dist/lts-vendor",
     ]);
   });
 });

@@ -7,7 +7,7 @@ import { LicenseFileError, openLicenseFile } from "../../src/domain/license-file
 import { tempDir } from "../helpers/temp";
 import { licenseItem } from "../helpers/licenses";
 
-const VENDOR = resolve(import.meta.dir, "../../src/vendor/main.ts");
+const VENDOR = resolve(import.meta.dir, "../../src/issuer/main.ts");
 const UUID = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0";
 const STANDBY = "A1B2C3D4-E5F6-0718-293A-4B5C6D7E8F90";
 

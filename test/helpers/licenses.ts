@@ -2,7 +2,7 @@ import { generateIssuerKeyPair, issuerPublicKeyFromPem, issuerSignerFromPem } fr
 import type { LicensePayload } from "../../src/domain/license";
 import { encodeLicenseFile } from "../../src/domain/license-file";
 import { generateMachineUuid } from "../../src/services/machine-identity";
-import { DEMO_ISSUER_PRIVATE_KEY_PEM } from "../../src/vendor/demo-issuer-key";
+import { DEMO_ISSUER_PRIVATE_KEY_PEM } from "../../src/issuer/demo-issuer-key";
 import type { World } from "./world";
 
 export const demoSigner = issuerSignerFromPem(DEMO_ISSUER_PRIVATE_KEY_PEM, true);

@@ -3,7 +3,7 @@ import { openMemoryDatabase } from "../../src/db/client";
 import { portalSettings, type Deps } from "../../src/deps";
 import { loadConfig } from "../../src/config";
 import { LoginThrottle } from "../../src/domain/login-throttle";
-import { loadStaticAssets } from "../../src/http/static-assets";
+import { loadStaticAssets } from "../../src/lib/static-assets";
 import { ManualClock } from "../../src/lib/clock";
 import { memoryLogger } from "../../src/lib/logger";
 import type { PasswordHasher } from "../../src/lib/password-hasher";

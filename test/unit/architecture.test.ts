@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from "node:path";
 
 /**
  * STYLE.md, "What may import what": domain imports nothing outside itself; services never reach
- * http or templates; templates take domain types only; client/ and vendor/ never import the
+ * http or templates; templates take domain types only; client/ and issuer/ never import the
  * server. A wrong-way import fails here.
  */
 const ROOT = resolve(import.meta.dir, "../..");
@@ -17,8 +17,8 @@ const RULES: { layer: string; mayImport: (target: string) => boolean; why: strin
   { layer: "templates/", mayImport: (t) => t.startsWith("templates/") || t.startsWith("src/domain/"), why: "views take domain types only" },
   { layer: "src/client/", mayImport: (t) => t.startsWith("src/client/"), why: "the client library ships without the server" },
   {
-    layer: "src/vendor/",
-    mayImport: (t) => /^src\/(vendor|domain)\//.test(t) || /^src\/cli\/errors(\.ts)?$/.test(t),
+    layer: "src/issuer/",
+    mayImport: (t) => /^src\/(issuer|domain)\//.test(t) || /^src\/cli\/errors(\.ts)?$/.test(t),
     why: "lts-vendor ships without the server (it shares the domain and the CLI's error types)",
   },
 ];
@@ -61,6 +61,6 @@ describe("architecture", () => {
   test("import.meta.dir is used only where it names the source tree (a --bytecode build fixes it at build time)", () => {
     const users = files.filter((f) => f.startsWith("src/") && readFileSync(join(ROOT, f), "utf8").includes("import.meta.dir")).sort();
     // The macro runs at build time; static-assets reads the repository's static/ only when not compiled.
-    expect(users).toEqual(["src/db/migrations.macro.ts", "src/http/static-assets.ts"]);
+    expect(users).toEqual(["src/db/migrations.macro.ts", "src/lib/static-assets.ts"]);
   });
 });

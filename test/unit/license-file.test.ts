@@ -4,7 +4,7 @@ import { DEMO_ISSUER } from "../../src/domain/demo-issuer";
 import { generateIssuerKeyPair, issuerPublicKeyFromPem, issuerSignerFromPem, keyId, rawPublicKey, verifySignature, type IssuerSigner } from "../../src/domain/issuer-key";
 import type { LicensePayload } from "../../src/domain/license";
 import { encodeLicenseFile, LICENSE_FILE_BEGIN, LICENSE_FILE_END, LicenseFileError, openLicenseFile, readLicenseEnvelope, type LicenseFileErrorReason } from "../../src/domain/license-file";
-import { DEMO_ISSUER_PRIVATE_KEY_PEM } from "../../src/vendor/demo-issuer-key";
+import { DEMO_ISSUER_PRIVATE_KEY_PEM } from "../../src/issuer/demo-issuer-key";
 import { licenseItem } from "../helpers/licenses";
 
 const demo = issuerSignerFromPem(DEMO_ISSUER_PRIVATE_KEY_PEM, true);

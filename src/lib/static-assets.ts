@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
-import { isCompiledBinary } from "../lib/runtime";
+import { isCompiledBinary } from "./runtime";
 import { createHash } from "node:crypto";
 
 export interface StaticFile {
