@@ -8,6 +8,7 @@ import { csrfProtection } from "./http/middleware/csrf";
 import { requestContext } from "./http/middleware/request-context";
 import { requireAdmin } from "./http/middleware/require-admin";
 import { securityHeaders } from "./http/middleware/security-headers";
+import { serviceContext } from "./http/middleware/service-context";
 import { loadSession } from "./http/middleware/session";
 import { createApiRoutes } from "./http/api/v1/routes";
 import { registerAuthRoutes } from "./http/routes/auth";
@@ -56,6 +57,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   registerStaticRoutes(app, deps);
 
   app.use(loadSession(deps));
+  app.use(serviceContext(deps));
   app.use(csrfProtection({ trustProxy: deps.settings.trustProxy, anonymousToken: deps.anonymousCsrfToken }));
   app.use(requireAdmin(deps));
   registerAuthRoutes(app, deps);

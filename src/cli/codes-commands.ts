@@ -67,7 +67,7 @@ export function serverUrlCommand(config: Config, input: { main: string; standby?
       const lines = Object.entries(err.details.fields ?? {}).map(([field, message]) => `${flags[field] ?? field}: ${message}`);
       throw new CommandError(`${lines.join("\n")}\nNothing changed.`);
     }
-    const urls = readServerUrls(db, origin(config, firstNonLoopbackIPv4), loadOrCreateInstanceKey(config.dataDir));
+    const urls = readServerUrls({ db, origin: origin(config, firstNonLoopbackIPv4), instanceKey: loadOrCreateInstanceKey(config.dataDir) });
     return [
       changed ? "Server URLs saved. Every license key now carries them:" : "The server URLs were already these; nothing changed:",
       `  main     ${urls.main}`,

@@ -27,7 +27,7 @@ export async function importCommand(
   try {
     const machine = new MachineIdentity(db, readLabels);
     await machine.refresh();
-    const result = importLicenseFile({ db, clock: systemClock, actor: consoleActor }, { file: bytes, trusted: input.trusted, machine: machine.binding(consoleActor), codeSuffix: input.codeSuffix });
+    const result = importLicenseFile({ db, clock: systemClock, actor: consoleActor, trustedIssuers: input.trusted }, { file: bytes, machine: machine.binding(consoleActor), codeSuffix: input.codeSuffix });
     const { payload } = openLicense(bytes, input.trusted);
     const now = systemClock.now();
     const lines = [result.message];

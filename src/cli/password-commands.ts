@@ -6,12 +6,12 @@ import { closeDatabase } from "../db/client";
 import { LoginThrottle } from "../domain/login-throttle";
 import { systemClock } from "../lib/clock";
 import { argon2Hasher } from "../lib/password-hasher";
-import { isPasswordSet, replacePassword, setInitialPassword, SetupToken } from "../services/admin";
-import { consoleActor, type ServiceContext } from "../services/context";
+import { isPasswordSet, replacePassword, setInitialPassword, SetupToken, type AdminContext } from "../services/admin";
+import { consoleActor } from "../services/context";
 import type { Prompt } from "./prompt";
 import { CommandError } from "./errors";
 
-function consoleContext(config: Config, db: Db): ServiceContext {
+function consoleContext(config: Config, db: Db): AdminContext {
   return { db, clock: systemClock, hasher: argon2Hasher(join(config.dataDir, "tmp")), throttle: new LoginThrottle(), actor: consoleActor };
 }
 

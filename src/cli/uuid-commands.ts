@@ -65,7 +65,7 @@ export async function generateUuidCommand(config: Config, options: GenerateUuidO
   const input = { labels, customIdFile: options.customIdFile ? resolve(options.customIdFile) : undefined, confirm: options.yes };
   const db = openDataDir(config.dataDir);
   try {
-    const ctx: MachineContext = { db, clock: systemClock, actor: consoleActor, readLabels };
+    const ctx: MachineContext = { db, clock: systemClock, actor: consoleActor, machine: { readLabels } };
     const plan = await refusedAsCommandError(() => previewMachineUuid(ctx, input));
     out(`Labels: ${describe(plan.identity.labels)}`);
     if (plan.identity.customIdFile) out(`Custom ID file: ${plan.identity.customIdFile}`);

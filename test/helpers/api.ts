@@ -224,7 +224,7 @@ export function addCode(w: World, code: string, options: { isDefault?: boolean; 
 export function importLicense(w: World, uuid: string, payload: Partial<LicensePayload>, suffix = "appA"): void {
   const file = new TextEncoder().encode(signed(activatedLicense(uuid, payload)));
   const actor = { kind: "admin" as const, ip: null };
-  importLicenseFile({ db: w.db, clock: w.clock, actor }, { file, trusted: w.deps.trustedIssuers, machine: w.deps.machine.binding(actor), codeSuffix: suffix });
+  importLicenseFile({ db: w.db, clock: w.clock, actor, trustedIssuers: w.deps.trustedIssuers }, { file, machine: w.deps.machine.binding(actor), codeSuffix: suffix });
 }
 
 export interface ApiWorld {

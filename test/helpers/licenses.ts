@@ -58,7 +58,7 @@ export function signed(payload: LicensePayload, signer = demoSigner): string {
 /** Generates this test machine's UUID (machine-id + MAC) and waits for the status to show it. */
 export async function withMachineUuid(w: World): Promise<string> {
   const { uuid } = await generateMachineUuid(
-    { db: w.db, clock: w.clock, actor: { kind: "admin", ip: null }, readLabels: w.deps.machine.readLabels },
+    { db: w.db, clock: w.clock, actor: { kind: "admin", ip: null }, machine: w.deps.machine },
     { labels: ["machine-id", "mac"] },
   );
   await w.deps.machine.refresh();

@@ -85,7 +85,7 @@ describe("two connections to one database file (what the server and an admin com
     const db = openDataDir(dir);
     const clock = new ManualClock();
     const file = new TextEncoder().encode(signed(activatedLicense(UUID, { items: [ITEM] })));
-    importLicenseFile({ db, clock, actor: { kind: "console", ip: null } }, { file, trusted: trustedIssuers(), machine: { uuid: UUID, storedUuid: UUID, adopt: () => {} }, codeSuffix: "appA" });
+    importLicenseFile({ db, clock, actor: { kind: "console", ip: null }, trustedIssuers: trustedIssuers() }, { file, machine: { uuid: UUID, storedUuid: UUID, adopt: () => {} }, codeSuffix: "appA" });
     closeDatabase(db);
     return dir;
   }

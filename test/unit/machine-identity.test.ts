@@ -14,7 +14,7 @@ function setup() {
   const labels = new FakeLabelReader();
   const clock = new ManualClock();
   const machine = new MachineIdentity(db, labels.read);
-  const ctx: MachineContext = { db, clock, actor: consoleActor, readLabels: labels.read };
+  const ctx: MachineContext = { db, clock, actor: consoleActor, machine: { readLabels: labels.read } };
   return { db, labels, clock, machine, ctx };
 }
 

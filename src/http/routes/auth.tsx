@@ -9,7 +9,6 @@ import { readForm, submitForm } from "../forms";
 import { safeNext } from "../middleware/require-admin";
 import { clearSessionCookie, setSessionCookie } from "../middleware/session";
 import { render, redirect } from "../render";
-import { serviceContext } from "../service-context";
 
 const NOTICES: Record<string, string> = {
   "setup-done": "The management password is set. Log in with it.",
@@ -41,7 +40,7 @@ export function registerAuthRoutes(app: Hono<AppEnv>, deps: Deps) {
       c,
       deps,
       async () => {
-        await setUpPassword(serviceContext(c, deps), deps.setupToken, { token: form.token ?? "", password: form.password ?? "", confirmPassword: form.confirmPassword ?? "" });
+        await setUpPassword(c.var.ctx, deps.setupToken, { token: form.token ?? "", password: form.password ?? "", confirmPassword: form.confirmPassword ?? "" });
         return redirect(c, deps, "/login?notice=setup-done");
       },
       {
@@ -65,7 +64,7 @@ export function registerAuthRoutes(app: Hono<AppEnv>, deps: Deps) {
       c,
       deps,
       async () => {
-        const session = await logIn(serviceContext(c, deps), { password: form.password ?? "" }, {
+        const session = await logIn(c.var.ctx, { password: form.password ?? "" }, {
           previousSessionIdHash: c.var.session?.idHash ?? null,
           userAgent: c.req.header("user-agent") ?? null,
         });
@@ -80,7 +79,7 @@ export function registerAuthRoutes(app: Hono<AppEnv>, deps: Deps) {
   });
 
   app.post("/logout", (c) => {
-    logOut(serviceContext(c, deps), c.var.session!.idHash);
+    logOut(c.var.ctx, c.var.session!.idHash);
     clearSessionCookie(c, deps.settings);
     return redirect(c, deps, "/login?notice=logged-out");
   });

@@ -5,7 +5,6 @@ import { ChangePasswordForm, ChangePasswordPage } from "../../../templates/pages
 import type { AppEnv } from "../env";
 import { readForm, submitForm } from "../forms";
 import { redirect, render } from "../render";
-import { serviceContext } from "../service-context";
 
 /**
  *   GET  /change-password   the form
@@ -25,7 +24,7 @@ export function registerChangePasswordRoutes(app: Hono<AppEnv>, deps: Deps) {
       deps,
       async () => {
         const { endedSessions } = await changePassword(
-          serviceContext(c, deps),
+          c.var.ctx,
           { currentPassword: form.currentPassword ?? "", newPassword: form.newPassword ?? "", confirmPassword: form.confirmPassword ?? "" },
           c.var.session!.idHash,
         );

@@ -8,7 +8,6 @@ import { findHandshakeCode } from "../../services/handshake-codes";
 import { DevicesPage, DevicesTable, type DevicesPageProps } from "../../../templates/pages/devices/devices-page";
 import type { AppEnv } from "../env";
 import { pageOrFragment } from "../render";
-import { licenseKeyContext, serviceContext } from "../service-context";
 
 const Scope = v.object({
   item: v.optional(v.pipe(v.string(), v.regex(/^[0-9]{1,12}$/), v.transform(Number))),
@@ -21,15 +20,15 @@ const Scope = v.object({
  */
 export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
   const view = (c: Context<AppEnv>): DevicesPageProps => {
+    const { ctx } = c.var;
     const scope = v.safeParse(Scope, c.req.query());
-    const now = deps.clock.now();
     if (scope.success && scope.output.code) {
-      const code = findHandshakeCode(licenseKeyContext(deps), scope.output.code);
-      if (code) return { subject: `handshake code ${code.code}`, scope: { code: code.code }, devices: listDevices(deps.db, { codeId: code.id, now }) };
+      const code = findHandshakeCode(ctx, scope.output.code);
+      if (code) return { subject: `handshake code ${code.code}`, scope: { code: code.code }, devices: listDevices(ctx, { codeId: code.id }) };
     }
     if (scope.success && scope.output.item !== undefined) {
-      const item = listItems(deps.db, { now, showExpired: true, showRevoked: true }).find((i) => i.rowId === scope.output.item);
-      if (item) return { subject: `item ${item.itemId}`, scope: { item: item.rowId }, devices: listDevices(deps.db, { itemRowId: item.rowId, now }) };
+      const item = listItems(ctx, { now: ctx.clock.now(), showExpired: true, showRevoked: true }).find((i) => i.rowId === scope.output.item);
+      if (item) return { subject: `item ${item.itemId}`, scope: { item: item.rowId }, devices: listDevices(ctx, { itemRowId: item.rowId }) };
     }
     throw new AppError("NOT_FOUND", "There is no such item or handshake code. Open the devices from License Items or Configurations.");
   };
@@ -40,7 +39,7 @@ export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
   });
 
   app.post("/devices/release", (c) => {
-    releaseDevice(serviceContext(c, deps), { itemRowId: Number(c.req.query("itemRowId")), deviceUuid: c.req.query("device") ?? "" });
+    releaseDevice(c.var.ctx, { itemRowId: Number(c.req.query("itemRowId")), deviceUuid: c.req.query("device") ?? "" });
     const props = view(c);
     return pageOrFragment(c, deps, { page: <DevicesPage {...props} />, fragment: <DevicesTable {...props} /> });
   });

@@ -1,12 +1,11 @@
-import type { Context, Hono } from "hono";
+import type { Hono } from "hono";
 import type { Deps } from "../../deps";
 import { availability, MACHINE_LABELS } from "../../domain/machine-uuid";
-import { generateMachineUuid, type MachineContext } from "../../services/machine-identity";
+import { generateMachineUuid } from "../../services/machine-identity";
 import { GenerateUuidForm, GenerateUuidPage } from "../../../templates/pages/generate-uuid-page";
 import type { AppEnv } from "../env";
 import { readForm, submitForm } from "../forms";
 import { redirect, render } from "../render";
-import { serviceContext } from "../service-context";
 
 const DONE = "The UUID is generated and stored. Send it to your vendor to have your licenses activated for it.";
 
@@ -15,8 +14,6 @@ const DONE = "The UUID is generated and stored. Send it to your vendor to have y
  *   POST /generate-uuid   label-<name>=on for each chosen label, customIdFile, confirm=yes
  */
 export function registerGenerateUuidRoutes(app: Hono<AppEnv>, deps: Deps) {
-  const machineContext = (c: Context<AppEnv>): MachineContext => ({ ...serviceContext(c, deps), readLabels: deps.machine.readLabels });
-
   app.get("/generate-uuid", async (c) => {
     const options = (await deps.machine.labels()).map(availability);
     const status = deps.machine.status();
@@ -37,7 +34,7 @@ export function registerGenerateUuidRoutes(app: Hono<AppEnv>, deps: Deps) {
       c,
       deps,
       async () => {
-        await generateMachineUuid(machineContext(c), input);
+        await generateMachineUuid(c.var.ctx, input);
         await deps.machine.refresh();
         return redirect(c, deps, "/generate-uuid?done=1");
       },

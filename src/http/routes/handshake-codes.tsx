@@ -12,9 +12,8 @@ import {
   moveHandshakeCodeItem,
   resetConsumptionOrder,
   setHandshakeCodeEnabled,
-  type HandshakeCodeContext,
-  type LicenseKeyContext,
 } from "../../services/handshake-codes";
+import type { ServiceContext } from "../../services/context";
 import { listItems } from "../../services/items";
 import { readServerUrls, setServerUrls } from "../../services/settings";
 import { HandshakeCodeForm, HandshakeCodeFormPage, type HandshakeCodeFormValues } from "../../../templates/pages/handshake-codes/handshake-code-form-page";
@@ -24,7 +23,6 @@ import { ConsumptionOrder } from "../../../templates/partials/consumption-order"
 import type { AppEnv } from "../env";
 import { readForm, submitForm } from "../forms";
 import { isHtmx, redirect, render } from "../render";
-import { licenseKeyContext, serverOrigin, serviceContext } from "../service-context";
 
 const CODE = `{${HANDSHAKE_CODE_PATTERN.source.slice(1, -1)}}`;
 
@@ -39,26 +37,23 @@ const CODE = `{${HANDSHAKE_CODE_PATTERN.source.slice(1, -1)}}`;
  *   POST /configurations/server-url              Set Server URL (main, standby, standby's key)
  */
 export function registerHandshakeCodeRoutes(app: Hono<AppEnv>, deps: Deps) {
-  const origin = () => serverOrigin(deps);
-  const keys = () => licenseKeyContext(deps);
-  const writer = (c: Context<AppEnv>): HandshakeCodeContext => ({ ...serviceContext(c, deps), instanceKey: deps.instanceKey });
-  const listPage = (extra: Partial<HandshakeCodesPageProps> = {}) => <HandshakeCodesPage codes={listHandshakeCodes(keys())} urls={readServerUrls(deps.db, origin(), deps.instanceKey)} {...extra} />;
-  const codeOr404 = (code: string): HandshakeCodeView => {
-    const found = findHandshakeCode(keys(), code);
+  const listPage = (ctx: ServiceContext, extra: Partial<HandshakeCodesPageProps> = {}) => <HandshakeCodesPage codes={listHandshakeCodes(ctx)} urls={readServerUrls(ctx)} {...extra} />;
+  const codeOr404 = (ctx: ServiceContext, code: string): HandshakeCodeView => {
+    const found = findHandshakeCode(ctx, code);
     if (!found) throw new AppError("NOT_FOUND", `There is no handshake code ${code} (it may have just been deleted).`);
     return found;
   };
-  const formProps = (values: HandshakeCodeFormValues, code?: HandshakeCodeView) => {
+  const formProps = (ctx: ServiceContext, values: HandshakeCodeFormValues, code?: HandshakeCodeView) => {
     const linked = new Set(code?.items.map((i) => i.rowId));
-    const choices = listItems(deps.db, { now: deps.clock.now(), showExpired: true, showRevoked: true, sort: "itemId" }).filter(
+    const choices = listItems(ctx, { now: ctx.clock.now(), showExpired: true, showRevoked: true, sort: "itemId" }).filter(
       (i) => linked.has(i.rowId) || (isLinkable(i.status) && (!code || i.organizationId === code.organizationId)),
     );
     return { code, values, choices, organizations: [...new Set(choices.map((i) => i.organizationId))].sort() };
   };
 
-  app.get("/configurations", (c) => render(c, deps, listPage({ notice: noticeFor(c.req.query()) })));
+  app.get("/configurations", (c) => render(c, deps, listPage(c.var.ctx, { notice: noticeFor(c.req.query()) })));
 
-  app.get("/configurations/new", (c) => render(c, deps, <HandshakeCodeFormPage {...formProps(EMPTY_VALUES)} />));
+  app.get("/configurations/new", (c) => render(c, deps, <HandshakeCodeFormPage {...formProps(c.var.ctx, EMPTY_VALUES)} />));
 
   app.post("/configurations/new", async (c) => {
     const { sessionPassword, ...values } = await readCodeForm(c);
@@ -66,57 +61,57 @@ export function registerHandshakeCodeRoutes(app: Hono<AppEnv>, deps: Deps) {
       c,
       deps,
       () => {
-        const row = createHandshakeCode(writer(c), { organizationId: values.organizationId, suffix: values.suffix, name: values.name, itemRowIds: values.itemRowIds, sessionPassword, ...lists(values) });
+        const row = createHandshakeCode(c.var.ctx, { organizationId: values.organizationId, suffix: values.suffix, name: values.name, itemRowIds: values.itemRowIds, sessionPassword, ...lists(values) });
         return redirect(c, deps, `/configurations?created=${row.code}`);
       },
-      { page: (f) => <HandshakeCodeFormPage {...formProps(values)} {...f} />, fragment: (f) => <HandshakeCodeForm {...formProps(values)} {...f} /> },
+      { page: (f) => <HandshakeCodeFormPage {...formProps(c.var.ctx, values)} {...f} />, fragment: (f) => <HandshakeCodeForm {...formProps(c.var.ctx, values)} {...f} /> },
     );
   });
 
   app.get(`/configurations/:code${CODE}/edit`, (c) => {
-    const code = codeOr404(c.req.param("code"));
-    return render(c, deps, <HandshakeCodeFormPage {...formProps(valuesOf(code), code)} />);
+    const code = codeOr404(c.var.ctx, c.req.param("code"));
+    return render(c, deps, <HandshakeCodeFormPage {...formProps(c.var.ctx, valuesOf(code), code)} />);
   });
 
   app.post(`/configurations/:code${CODE}/edit`, async (c) => {
-    const code = codeOr404(c.req.param("code"));
+    const code = codeOr404(c.var.ctx, c.req.param("code"));
     const { sessionPassword, ...values } = await readCodeForm(c);
     return submitForm(
       c,
       deps,
       () => {
-        editHandshakeCode(writer(c), { code: code.code, name: values.name, itemRowIds: values.itemRowIds, sessionPasswordAction: values.sessionPasswordAction, sessionPassword, ...lists(values) });
+        editHandshakeCode(c.var.ctx, { code: code.code, name: values.name, itemRowIds: values.itemRowIds, sessionPasswordAction: values.sessionPasswordAction, sessionPassword, ...lists(values) });
         return redirect(c, deps, `/configurations?saved=${code.code}`);
       },
-      { page: (f) => <HandshakeCodeFormPage {...formProps(values, code)} {...f} />, fragment: (f) => <HandshakeCodeForm {...formProps(values, code)} {...f} /> },
+      { page: (f) => <HandshakeCodeFormPage {...formProps(c.var.ctx, values, code)} {...f} />, fragment: (f) => <HandshakeCodeForm {...formProps(c.var.ctx, values, code)} {...f} /> },
     );
   });
 
   app.post(`/configurations/:code${CODE}/:action{enable|disable|default|delete}`, (c) => {
     const code = c.req.param("code");
     const action = c.req.param("action");
-    const ctx = writer(c);
+    const { ctx } = c.var;
     if (action === "enable" || action === "disable") setHandshakeCodeEnabled(ctx, { code, enabled: action === "enable" });
     else if (action === "default") makeDefaultHandshakeCode(ctx, { code });
     else deleteHandshakeCode(ctx, { code });
-    if (isHtmx(c)) return render(c, deps, <CodesTable codes={listHandshakeCodes(keys())} />);
+    if (isHtmx(c)) return render(c, deps, <CodesTable codes={listHandshakeCodes(ctx)} />);
     return redirect(c, deps, action === "delete" ? `/configurations?deleted=${code}` : "/configurations");
   });
 
   app.post(`/configurations/:code${CODE}/order/:rowId{[0-9]{1,15}}/:direction{up|down}`, (c) => {
     const code = c.req.param("code");
-    moveHandshakeCodeItem(writer(c), { code, itemRowId: Number(c.req.param("rowId")), direction: c.req.param("direction") as "up" | "down" });
+    moveHandshakeCodeItem(c.var.ctx, { code, itemRowId: Number(c.req.param("rowId")), direction: c.req.param("direction") as "up" | "down" });
     return orderOrEditPage(c, code);
   });
 
   app.post(`/configurations/:code${CODE}/order/reset`, (c) => {
     const code = c.req.param("code");
-    resetConsumptionOrder(writer(c), { code });
+    resetConsumptionOrder(c.var.ctx, { code });
     return orderOrEditPage(c, code);
   });
 
   const orderOrEditPage = (c: Context<AppEnv>, code: string) =>
-    isHtmx(c) ? render(c, deps, <ConsumptionOrder code={codeOr404(code)} />) : redirect(c, deps, `/configurations/${code}/edit`);
+    isHtmx(c) ? render(c, deps, <ConsumptionOrder code={codeOr404(c.var.ctx, code)} />) : redirect(c, deps, `/configurations/${code}/edit`);
 
   app.post("/configurations/server-url", async (c) => {
     const form = await readForm(c);
@@ -125,12 +120,12 @@ export function registerHandshakeCodeRoutes(app: Hono<AppEnv>, deps: Deps) {
       c,
       deps,
       () => {
-        setServerUrls(serviceContext(c, deps), values);
+        setServerUrls(c.var.ctx, values);
         return redirect(c, deps, "/configurations?server-url=saved");
       },
       {
-        page: (f) => listPage({ serverUrlForm: { values, ...f } }),
-        fragment: (f) => <ServerUrlForm urls={readServerUrls(deps.db, origin(), deps.instanceKey)} values={values} {...f} />,
+        page: (f) => listPage(c.var.ctx, { serverUrlForm: { values, ...f } }),
+        fragment: (f) => <ServerUrlForm urls={readServerUrls(c.var.ctx)} values={values} {...f} />,
       },
     );
   });

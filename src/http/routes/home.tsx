@@ -12,16 +12,16 @@ import { render } from "../render";
 export function registerHomeRoutes(app: Hono<AppEnv>, deps: Deps) {
   const home = (c: Context<AppEnv>) => {
     const { settings } = deps;
-    const status = getServerStatus(deps.db, {
+    const { ctx } = c.var;
+    const status = getServerStatus(ctx, {
       version: VERSION,
       startedAt: deps.startedAt,
-      now: deps.clock.now(),
       listening: settings.listening,
       dataDir: settings.dataDir,
       sessionPolicy: settings.sessionPolicy,
     });
-    const summary = summarizeItems(deps.db, deps.clock.now());
-    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(deps.db, { limit: 10 })} />);
+    const summary = summarizeItems(ctx);
+    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} />);
   };
   app.get("/", home);
   app.get("/index", home);

@@ -4,12 +4,12 @@ import { AppError } from "../../domain/errors";
 import { itemStatus } from "../../domain/item-status";
 import { DEFAULT_GRACE_DAYS } from "../../domain/license";
 import { MAX_LICENSE_FILE_BYTES } from "../../domain/license-file";
+import type { ServiceContext } from "../../services/context";
 import { importLicenseFile, previewImport, type ImportPreview } from "../../services/license-files";
 import { ImportArea, ImportLicenseFilePage, type ImportAreaProps, type ImportPreviewView } from "../../../templates/pages/import-license-file-page";
 import type { AppEnv } from "../env";
 import { readForm } from "../forms";
 import { pageOrFragment, redirect, render } from "../render";
-import { serviceContext } from "../service-context";
 
 const MAX_KB = MAX_LICENSE_FILE_BYTES / 1024;
 
@@ -40,7 +40,7 @@ export function registerImportLicenseFileRoutes(app: Hono<AppEnv>, deps: Deps) {
     const file = body.file;
     if (!(file instanceof File) || file.size === 0) return area(c, { error: "Choose the license file to import." }, 422);
     const bytes = new Uint8Array(await file.arrayBuffer());
-    return orRefusedFile(c, () => area(c, { preview: previewView(preview(deps, bytes), deps.clock.now()) }));
+    return orRefusedFile(c, () => area(c, { preview: preview(c.var.ctx, bytes) }));
   });
 
   app.post("/import-license-file", async (c) => {
@@ -50,23 +50,24 @@ export function registerImportLicenseFileRoutes(app: Hono<AppEnv>, deps: Deps) {
     const codeSuffix = target.startsWith("code:") ? target.slice(5) : form.newSuffix;
     return orRefusedFile(c, async () => {
       try {
-        const ctx = serviceContext(c, deps);
-        const machine = deps.machine.binding(ctx.actor);
-        const result = importLicenseFile(ctx, { file, trusted: deps.trustedIssuers, machine, codeSuffix });
-        if (machine.uuid !== machine.storedUuid) await deps.machine.refresh(); // the banner goes at once
+        const { ctx } = c.var;
+        const machine = ctx.machine.binding(ctx.actor);
+        const result = importLicenseFile(ctx, { file, machine, codeSuffix });
+        if (machine.uuid !== machine.storedUuid) await ctx.machine.refresh(); // the banner goes at once
         const query = new URLSearchParams({ imported: result.licenseId, kind: result.kind, ...(result.code ? { code: result.code } : {}) });
         return redirect(c, deps, `/license-items?${query}`);
       } catch (err) {
         const suffixError = err instanceof AppError && err.details.fields?.codeSuffix;
         if (!suffixError) throw err;
-        return area(c, { preview: previewView(preview(deps, file), deps.clock.now()), target, newSuffix: form.newSuffix, suffixError }, 422);
+        return area(c, { preview: preview(c.var.ctx, file), target, newSuffix: form.newSuffix, suffixError }, 422);
       }
     });
   });
 }
 
-function preview(deps: Deps, file: Uint8Array): ImportPreview {
-  return previewImport(deps.db, { file, trusted: deps.trustedIssuers, machine: deps.machine.binding(), now: deps.clock.now() });
+/** What importing the file would do, as the page shows it. */
+function preview(ctx: ServiceContext, file: Uint8Array): ImportPreviewView {
+  return previewView(previewImport(ctx, { file, machine: ctx.machine.binding() }), ctx.clock.now());
 }
 
 function previewView(p: ImportPreview, now: Date): ImportPreviewView {

@@ -30,9 +30,10 @@ export function registerLicenseItemRoutes(app: Hono<AppEnv>, deps: Deps) {
     const parsed = v.safeParse(ItemsQuerySchema, c.req.query());
     const q = parsed.success ? parsed.output : v.parse(ItemsQuerySchema, {});
     const query: ItemsQuery = { sort: q.sort, descending: q.dir === "desc", showExpired: q.expired === "1", showRevoked: q.revoked === "1" };
-    const now = deps.clock.now();
-    const items = listItems(deps.db, { now, sort: query.sort, descending: query.descending, showExpired: query.showExpired, showRevoked: query.showRevoked });
-    const hiddenCount = listItems(deps.db, { now, showExpired: true, showRevoked: true }).length - items.length;
+    const { ctx } = c.var;
+    const now = ctx.clock.now();
+    const items = listItems(ctx, { now, sort: query.sort, descending: query.descending, showExpired: query.showExpired, showRevoked: query.showRevoked });
+    const hiddenCount = listItems(ctx, { now, showExpired: true, showRevoked: true }).length - items.length;
     const imported = q.imported && q.kind ? { licenseId: q.imported, kind: q.kind, code: q.code } : undefined;
     return pageOrFragment(c, deps, {
       page: <LicenseItemsPage items={items} query={query} hiddenCount={hiddenCount} imported={imported} />,
@@ -43,7 +44,7 @@ export function registerLicenseItemRoutes(app: Hono<AppEnv>, deps: Deps) {
   app.get("/license-items/:rowId{[0-9]+}", (c) => {
     const rowId = Number(c.req.param("rowId"));
     if (c.req.query("collapse")) return render(c, deps, <ItemDetailsRow rowId={rowId} />);
-    const item = listItems(deps.db, { now: deps.clock.now(), showExpired: true, showRevoked: true }).find((i) => i.rowId === rowId);
+    const item = listItems(c.var.ctx, { now: c.var.ctx.clock.now(), showExpired: true, showRevoked: true }).find((i) => i.rowId === rowId);
     if (!item) throw new AppError("NOT_FOUND", "There is no such license item. Reload the page.");
     return render(c, deps, <ItemDetails item={item} />);
   });

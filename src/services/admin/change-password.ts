@@ -1,7 +1,7 @@
 import { transaction } from "../../db/transaction";
 import { validationError } from "../../domain/errors";
 import { recordAuditEvent } from "../audit";
-import type { ServiceContext } from "../context";
+import type { AdminContext } from "./context";
 import { parseInput } from "../parse-input";
 import { checkPassword } from "./check-password";
 import { ChangePasswordInput } from "./schemas";
@@ -12,7 +12,7 @@ import { replacePassword } from "./set-password";
  * throttled like a login); every other session ends, the caller's own stays. Throws VALIDATION
  * naming the field at fault, RATE_LIMITED while throttled.
  */
-export async function changePassword(ctx: ServiceContext, raw: ChangePasswordInput, sessionIdHash: string): Promise<{ endedSessions: number }> {
+export async function changePassword(ctx: AdminContext, raw: ChangePasswordInput, sessionIdHash: string): Promise<{ endedSessions: number }> {
   const input = parseInput(ChangePasswordInput, raw);
   if (!(await checkPassword(ctx, input.currentPassword))) {
     transaction(ctx.db, (tx) => recordAuditEvent(tx, ctx.clock.now(), ctx.actor, "password.change-refused"));

@@ -1,5 +1,5 @@
 import { AppError } from "../../domain/errors";
-import type { ServiceContext } from "../context";
+import type { AdminContext } from "./context";
 import { storedPasswordHash } from "./get-admin-state";
 
 /**
@@ -7,7 +7,7 @@ import { storedPasswordHash } from "./get-admin-state";
  * for the acting address, before any hashing. Throws RATE_LIMITED while the address (or everyone)
  * must wait; the caller reports how the attempt went.
  */
-export function beginAttempt(ctx: ServiceContext): { failed(): void; succeeded(): void } {
+export function beginAttempt(ctx: Pick<AdminContext, "clock" | "throttle" | "actor">): { failed(): void; succeeded(): void } {
   const address = ctx.actor.ip ?? ctx.actor.kind;
   const decision = ctx.throttle.attempt(address, ctx.clock.now().getTime());
   if (!decision.allowed) {
@@ -22,7 +22,7 @@ export function beginAttempt(ctx: ServiceContext): { failed(): void; succeeded()
 }
 
 /** Checks the management password, throttled (see beginAttempt). Returns whether it matched. */
-export async function checkPassword(ctx: ServiceContext, password: string): Promise<boolean> {
+export async function checkPassword(ctx: AdminContext, password: string): Promise<boolean> {
   const attempt = beginAttempt(ctx);
   const hash = storedPasswordHash(ctx.db);
   const ok = hash !== null && (await ctx.hasher.verify(hash, password));

@@ -1,5 +1,6 @@
 export * from "./change-password";
 export * from "./check-password";
+export * from "./context";
 export * from "./get-admin-state";
 export * from "./log-in";
 export * from "./log-out";

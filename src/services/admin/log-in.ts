@@ -1,7 +1,7 @@
 import { validationError } from "../../domain/errors";
 import { transaction } from "../../db/transaction";
 import { recordAuditEvent } from "../audit";
-import type { ServiceContext } from "../context";
+import type { AdminContext } from "./context";
 import { parseInput } from "../parse-input";
 import { createSession, endSession, type NewSession } from "../sessions";
 import { checkPassword } from "./check-password";
@@ -12,7 +12,7 @@ import { LogInInput } from "./schemas";
  * the browser came with (a new id at every login) and starts a new one. Throws VALIDATION for a
  * wrong password, RATE_LIMITED while throttled. Successes and failures are audited.
  */
-export async function logIn(ctx: ServiceContext, raw: LogInInput, from: { previousSessionIdHash: string | null; userAgent: string | null }): Promise<NewSession> {
+export async function logIn(ctx: AdminContext, raw: LogInInput, from: { previousSessionIdHash: string | null; userAgent: string | null }): Promise<NewSession> {
   const input = parseInput(LogInInput, raw);
   const ok = await checkPassword(ctx, input.password);
   const session = transaction(ctx.db, (tx) => {

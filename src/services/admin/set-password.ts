@@ -3,7 +3,7 @@ import { AppError, validationError } from "../../domain/errors";
 import { passwordProblem } from "../../domain/password-policy";
 import { transaction } from "../../db/transaction";
 import { recordAuditEvent } from "../audit";
-import type { ServiceContext } from "../context";
+import type { AdminContext } from "./context";
 import { endOtherSessions } from "../sessions";
 
 /** Refuses a password the policy rejects, naming `field` so a form can show it there. */
@@ -16,7 +16,7 @@ export function assertAcceptable(password: string, field: string): void {
  * Sets the first management password; exactly one caller can win (a conditional insert), every
  * other gets CONFLICT. Used by the setup page and by `lts set-password --stdin`.
  */
-export async function setInitialPassword(ctx: ServiceContext, password: string, detail: Record<string, unknown> = {}): Promise<void> {
+export async function setInitialPassword(ctx: Pick<AdminContext, "db" | "clock" | "actor" | "hasher">, password: string, detail: Record<string, unknown> = {}): Promise<void> {
   assertAcceptable(password, "password");
   const hash = await ctx.hasher.hash(password);
   transaction(ctx.db, (tx) => {
@@ -31,7 +31,7 @@ export async function setInitialPassword(ctx: ServiceContext, password: string, 
  * Replaces the management password and ends every session except `keepSessionIdHash`
  * (all of them when null). Audit action: `password.changed` or `password.reset`.
  */
-export async function replacePassword(ctx: ServiceContext, input: { password: string; field: string; keepSessionIdHash: string | null; action: string }): Promise<{ endedSessions: number }> {
+export async function replacePassword(ctx: Pick<AdminContext, "db" | "clock" | "actor" | "hasher">, input: { password: string; field: string; keepSessionIdHash: string | null; action: string }): Promise<{ endedSessions: number }> {
   assertAcceptable(input.password, input.field);
   const hash = await ctx.hasher.hash(input.password);
   return transaction(ctx.db, (tx) => {

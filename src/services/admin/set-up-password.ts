@@ -1,5 +1,5 @@
 import { AppError, validationError } from "../../domain/errors";
-import type { ServiceContext } from "../context";
+import type { AdminContext } from "./context";
 import { parseInput } from "../parse-input";
 import { beginAttempt } from "./check-password";
 import { isPasswordSet } from "./get-admin-state";
@@ -12,7 +12,7 @@ import type { SetupToken } from "./setup-token";
  * password. Exactly one setup wins; the token is consumed. Throws VALIDATION (token or password),
  * RATE_LIMITED, or CONFLICT when the password is already set.
  */
-export async function setUpPassword(ctx: ServiceContext, setupToken: SetupToken, raw: SetUpPasswordInput): Promise<void> {
+export async function setUpPassword(ctx: AdminContext, setupToken: SetupToken, raw: SetUpPasswordInput): Promise<void> {
   const input = parseInput(SetUpPasswordInput, raw);
   if (isPasswordSet(ctx.db)) throw new AppError("CONFLICT", "The management password is already set. Log in instead.");
   const attempt = beginAttempt(ctx);

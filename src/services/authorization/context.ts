@@ -1,19 +1,16 @@
-import type { Db } from "../../db/client";
 import type { FailureLimiter } from "../../domain/request-limiter";
-import type { Clock } from "../../lib/clock";
+import type { ServiceContext } from "../context";
 import type { InstanceKey } from "../instance-key";
 import type { UsageStore } from "../usage/usage-store";
 
 /** What the client API's verbs run with. */
-export interface ApiContext {
-  db: Db;
+export interface ApiContext extends Pick<ServiceContext, "db" | "clock"> {
   /**
    * Runs synchronous work in a transaction and resolves once it is committed (durable): the
    * server batches concurrent requests into one commit (src/db/group-commit.ts).
    */
   atomically<T>(work: () => T): Promise<T>;
   store: UsageStore;
-  clock: Clock;
   instanceKey: Pick<InstanceKey, "mac">;
   /** Wrong session passwords per source (code 3 past the limit). */
   passwordLimiter: FailureLimiter;

@@ -1,10 +1,10 @@
-import type { Db } from "../../db/client";
 import { releaseBlocked, type DeviceView } from "../../domain/device";
+import type { ServiceContext } from "../context";
 
 /** The devices of one item, or of every item of one code (those the code granted), newest contact first. */
-export function listDevices(db: Db, input: { itemRowId?: number; codeId?: number; now: Date }): DeviceView[] {
-  const now = input.now.getTime();
-  const rows = db.$client
+export function listDevices(ctx: Pick<ServiceContext, "db" | "clock">, input: { itemRowId?: number; codeId?: number }): DeviceView[] {
+  const now = ctx.clock.now().getTime();
+  const rows = ctx.db.$client
     .query<Record<string, number | string | null>, [number]>(
       `SELECT d.item_row_id AS itemRowId, i.item_id AS itemId, i.charge_way AS chargeWay, d.device_uuid AS deviceUuid,
               d.device_name AS name, d.first_seen_at AS firstSeenAt, d.last_seen_at AS lastSeenAt,

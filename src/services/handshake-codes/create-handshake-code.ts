@@ -6,7 +6,7 @@ import { handshakeCode } from "../../domain/handshake-code";
 import { recordAuditEvent } from "../audit";
 import { parseInput } from "../parse-input";
 import { checkChosenItems, inDefaultOrder, itemIdsOf, writeLinks } from "./code-rows";
-import type { HandshakeCodeContext } from "./context";
+import type { CodeWriter } from "./context";
 import type { HandshakeCodeRow } from "./ensure-handshake-code";
 import { CreateHandshakeCodeInput } from "./schemas";
 import { sealSessionPassword } from "./session-password";
@@ -17,7 +17,7 @@ import { sealSessionPassword } from "./session-password";
  * organization's first code becomes its default. Throws VALIDATION naming each field at fault
  * (suffix taken, no items, items of another organization or that cannot serve…).
  */
-export function createHandshakeCode(ctx: HandshakeCodeContext, raw: CreateHandshakeCodeInput): HandshakeCodeRow {
+export function createHandshakeCode(ctx: CodeWriter, raw: CreateHandshakeCodeInput): HandshakeCodeRow {
   const input = parseInput(CreateHandshakeCodeInput, raw);
   return transaction(ctx.db, (tx) => {
     const at = ctx.clock.now();

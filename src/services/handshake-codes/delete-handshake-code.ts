@@ -3,9 +3,9 @@ import { grants, handshakeCodes, usageRecords } from "../../db/schema";
 import { transaction } from "../../db/transaction";
 import { AppError } from "../../domain/errors";
 import { recordAuditEvent } from "../audit";
+import type { ServiceContext } from "../context";
 import { parseInput } from "../parse-input";
 import { findCodeRow } from "./code-rows";
-import type { HandshakeCodeContext } from "./context";
 import { HandshakeCodeRef } from "./schemas";
 
 /**
@@ -13,7 +13,7 @@ import { HandshakeCodeRef } from "./schemas";
  * history: CONFLICT, saying to disable it instead. An organization's default goes last: CONFLICT
  * while the organization has other codes (make one of them the default first). Throws NOT_FOUND.
  */
-export function deleteHandshakeCode(ctx: Pick<HandshakeCodeContext, "db" | "clock" | "actor">, raw: HandshakeCodeRef): void {
+export function deleteHandshakeCode(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, raw: HandshakeCodeRef): void {
   const input = parseInput(HandshakeCodeRef, raw);
   transaction(ctx.db, (tx) => {
     const row = findCodeRow(tx, input.code);

@@ -6,7 +6,7 @@ import { recordAuditEvent } from "../audit";
 import { parseInput } from "../parse-input";
 import { checkChosenItems, findCodeRow, inDefaultOrder, itemIdsOf, writeLinks } from "./code-rows";
 import { codeItemsInOrder } from "./code-items";
-import type { HandshakeCodeContext } from "./context";
+import type { CodeWriter } from "./context";
 import type { HandshakeCodeRow } from "./ensure-handshake-code";
 import { EditHandshakeCodeInput } from "./schemas";
 import { sealSessionPassword } from "./session-password";
@@ -17,7 +17,7 @@ import { sealSessionPassword } from "./session-password";
  * place in a custom order; new ones go after them. Items already linked may stay after they
  * expire. Throws NOT_FOUND, or VALIDATION naming each field at fault.
  */
-export function editHandshakeCode(ctx: HandshakeCodeContext, raw: EditHandshakeCodeInput): HandshakeCodeRow {
+export function editHandshakeCode(ctx: CodeWriter, raw: EditHandshakeCodeInput): HandshakeCodeRow {
   const input = parseInput(EditHandshakeCodeInput, raw);
   return transaction(ctx.db, (tx) => {
     const at = ctx.clock.now();

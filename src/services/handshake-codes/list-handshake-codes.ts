@@ -5,7 +5,7 @@ import type { HandshakeCodeView } from "../../domain/handshake-code";
 import { itemStatus } from "../../domain/item-status";
 import { readServerUrls, type ServerUrls } from "../settings";
 import { codeItemsInOrder } from "./code-items";
-import type { LicenseKeyContext } from "./context";
+import type { CodeReader } from "./context";
 import type { HandshakeCodeRow } from "./ensure-handshake-code";
 import { licenseKeyOf } from "./license-key-of";
 
@@ -13,8 +13,8 @@ import { licenseKeyOf } from "./license-key-of";
  * Every handshake code, sorted by code, with its items in consumption order, the number of
  * devices it has granted, and its license key with the server URLs in effect now.
  */
-export function listHandshakeCodes(ctx: LicenseKeyContext): HandshakeCodeView[] {
-  const urls = readServerUrls(ctx.db, ctx.origin, ctx.instanceKey);
+export function listHandshakeCodes(ctx: CodeReader): HandshakeCodeView[] {
+  const urls = readServerUrls(ctx);
   const devices = deviceCounts(ctx.db);
   return ctx.db
     .select()
@@ -25,10 +25,10 @@ export function listHandshakeCodes(ctx: LicenseKeyContext): HandshakeCodeView[] 
 }
 
 /** One code as listHandshakeCodes shows it, or null when there is no such code. */
-export function findHandshakeCode(ctx: LicenseKeyContext, code: string): HandshakeCodeView | null {
+export function findHandshakeCode(ctx: CodeReader, code: string): HandshakeCodeView | null {
   const row = ctx.db.select().from(handshakeCodes).where(eq(handshakeCodes.code, code)).get();
   if (!row) return null;
-  return codeView(ctx, row, readServerUrls(ctx.db, ctx.origin, ctx.instanceKey), deviceCounts(ctx.db, row.id).get(row.id) ?? 0);
+  return codeView(ctx, row, readServerUrls(ctx), deviceCounts(ctx.db, row.id).get(row.id) ?? 0);
 }
 
 function deviceCounts(db: Db, codeId?: number): Map<number, number> {
@@ -37,7 +37,7 @@ function deviceCounts(db: Db, codeId?: number): Map<number, number> {
   return new Map(rows.map((r) => [r.codeId, r.devices]));
 }
 
-function codeView(ctx: LicenseKeyContext, row: HandshakeCodeRow, urls: ServerUrls, deviceCount: number): HandshakeCodeView {
+function codeView(ctx: CodeReader, row: HandshakeCodeRow, urls: ServerUrls, deviceCount: number): HandshakeCodeView {
   const now = ctx.clock.now();
   return {
     id: row.id,

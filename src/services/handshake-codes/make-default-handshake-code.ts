@@ -3,9 +3,9 @@ import { handshakeCodes } from "../../db/schema";
 import { transaction } from "../../db/transaction";
 import { AppError } from "../../domain/errors";
 import { recordAuditEvent } from "../audit";
+import type { ServiceContext } from "../context";
 import { parseInput } from "../parse-input";
 import { findCodeRow } from "./code-rows";
-import type { HandshakeCodeContext } from "./context";
 import { HandshakeCodeRef } from "./schemas";
 
 /**
@@ -13,7 +13,7 @@ import { HandshakeCodeRef } from "./schemas";
  * taking the mark from the previous default in the same transaction: there is exactly one.
  * Throws NOT_FOUND, or CONFLICT for a disabled code (enable it first).
  */
-export function makeDefaultHandshakeCode(ctx: Pick<HandshakeCodeContext, "db" | "clock" | "actor">, raw: HandshakeCodeRef): { changed: boolean; previous: string | null } {
+export function makeDefaultHandshakeCode(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, raw: HandshakeCodeRef): { changed: boolean; previous: string | null } {
   const input = parseInput(HandshakeCodeRef, raw);
   return transaction(ctx.db, (tx) => {
     const row = findCodeRow(tx, input.code);

@@ -3,10 +3,10 @@ import { handshakeCodes } from "../../db/schema";
 import { transaction } from "../../db/transaction";
 import { AppError } from "../../domain/errors";
 import { recordAuditEvent } from "../audit";
+import type { ServiceContext } from "../context";
 import { parseInput } from "../parse-input";
 import { findCodeRow, itemIdsOf, writeLinks } from "./code-rows";
 import { codeItemsInOrder } from "./code-items";
-import type { HandshakeCodeContext } from "./context";
 import { MoveHandshakeCodeItemInput } from "./schemas";
 
 /**
@@ -15,7 +15,7 @@ import { MoveHandshakeCodeItemInput } from "./schemas";
  * dates, until it is reset. Moving the first item up (or the last down) changes nothing.
  * Throws NOT_FOUND for an unknown code or an item the code does not have.
  */
-export function moveHandshakeCodeItem(ctx: Pick<HandshakeCodeContext, "db" | "clock" | "actor">, raw: MoveHandshakeCodeItemInput): { changed: boolean } {
+export function moveHandshakeCodeItem(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, raw: MoveHandshakeCodeItemInput): { changed: boolean } {
   const input = parseInput(MoveHandshakeCodeItemInput, raw);
   return transaction(ctx.db, (tx) => {
     const row = findCodeRow(tx, input.code);

@@ -2,17 +2,17 @@ import { eq } from "drizzle-orm";
 import { handshakeCodes } from "../../db/schema";
 import { transaction } from "../../db/transaction";
 import { recordAuditEvent } from "../audit";
+import type { ServiceContext } from "../context";
 import { parseInput } from "../parse-input";
 import { findCodeRow, itemIdsOf, writeLinks } from "./code-rows";
 import { codeItemsInOrder } from "./code-items";
-import type { HandshakeCodeContext } from "./context";
 import { HandshakeCodeRef } from "./schemas";
 
 /**
  * Puts a code back on the default consumption order (nearest expiry first, then the narrower
  * item, then item id), which follows the items' dates from then on. Throws NOT_FOUND.
  */
-export function resetConsumptionOrder(ctx: Pick<HandshakeCodeContext, "db" | "clock" | "actor">, raw: HandshakeCodeRef): { changed: boolean } {
+export function resetConsumptionOrder(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, raw: HandshakeCodeRef): { changed: boolean } {
   const input = parseInput(HandshakeCodeRef, raw);
   return transaction(ctx.db, (tx) => {
     const row = findCodeRow(tx, input.code);

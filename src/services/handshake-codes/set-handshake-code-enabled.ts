@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import { handshakeCodes } from "../../db/schema";
 import { transaction } from "../../db/transaction";
 import { recordAuditEvent } from "../audit";
+import type { ServiceContext } from "../context";
 import { parseInput } from "../parse-input";
 import { findCodeRow } from "./code-rows";
-import type { HandshakeCodeContext } from "./context";
 import { SetHandshakeCodeEnabledInput } from "./schemas";
 
 /**
@@ -12,7 +12,7 @@ import { SetHandshakeCodeEnabledInput } from "./schemas";
  * organization's default, no longer serves requests that name only the organization (121).
  * Its items, devices and statistics stay. Throws NOT_FOUND.
  */
-export function setHandshakeCodeEnabled(ctx: Pick<HandshakeCodeContext, "db" | "clock" | "actor">, raw: SetHandshakeCodeEnabledInput): { changed: boolean } {
+export function setHandshakeCodeEnabled(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, raw: SetHandshakeCodeEnabledInput): { changed: boolean } {
   const input = parseInput(SetHandshakeCodeEnabledInput, raw);
   return transaction(ctx.db, (tx) => {
     const row = findCodeRow(tx, input.code);

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import { handshakeCodeItems, handshakeCodes, licenseItems, licenses } from "../../db/schema";
 import { itemStatus } from "../../domain/item-status";
 import { compareItems, type ItemSortKey, type LicenseItemView } from "../../domain/license-item";
+import type { ServiceContext } from "../context";
 
 export interface ListItemsInput {
   now: Date;
@@ -14,7 +14,7 @@ export interface ListItemsInput {
 }
 
 /** Every item of every imported license, with its status now, sorted (default: by expiry). */
-export function listItems(db: Db, input: ListItemsInput): LicenseItemView[] {
+export function listItems({ db }: Pick<ServiceContext, "db">, input: ListItemsInput): LicenseItemView[] {
   const codesByItem = new Map<number, string[]>();
   for (const link of db.select({ itemRowId: handshakeCodeItems.itemRowId, code: handshakeCodes.code }).from(handshakeCodeItems).innerJoin(handshakeCodes, eq(handshakeCodes.id, handshakeCodeItems.codeId)).all()) {
     codesByItem.set(link.itemRowId, [...(codesByItem.get(link.itemRowId) ?? []), link.code]);

@@ -4,7 +4,6 @@ import { handshakeCodeItems, handshakeCodes, licenseItems, licenses } from "../.
 import { transaction } from "../../db/transaction";
 import { validationError } from "../../domain/errors";
 import { suffixProblem } from "../../domain/handshake-code";
-import type { IssuerPublicKey } from "../../domain/issuer-key";
 import { DEFAULT_GRACE_DAYS, type LicensePayload } from "../../domain/license";
 import { planImport, type ImportPlan } from "../../domain/license-import";
 import { recordAuditEvent } from "../audit";
@@ -16,7 +15,6 @@ import { openLicense, type OpenedLicense } from "./open-license";
 
 export interface ImportLicenseFileInput {
   file: Uint8Array;
-  trusted: IssuerPublicKey[];
   machine: MachineBinding;
   /** Suffix of the code that gets the file's new items (created if missing); default the license id. */
   codeSuffix?: string;
@@ -41,8 +39,8 @@ export interface ImportResult {
  * missing (an organization's first code is its default). Throws VALIDATION, changing nothing,
  * when the file is refused or the code suffix is not valid.
  */
-export function importLicenseFile(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, input: ImportLicenseFileInput): ImportResult {
-  const license = openLicense(input.file, input.trusted);
+export function importLicenseFile(ctx: Pick<ServiceContext, "db" | "clock" | "actor" | "trustedIssuers">, input: ImportLicenseFileInput): ImportResult {
+  const license = openLicense(input.file, ctx.trustedIssuers);
   const suffix = input.codeSuffix?.trim() || license.payload.licenseId;
   const problem = suffixProblem(suffix);
   if (problem) throw validationError({ codeSuffix: problem });

@@ -1,6 +1,5 @@
-import type { Db } from "../../db/client";
-import type { IssuerPublicKey } from "../../domain/issuer-key";
 import { planImport, type ImportPlan } from "../../domain/license-import";
+import type { ServiceContext } from "../context";
 import type { MachineBinding } from "../machine-identity";
 import { listOrganizationCodes, type HandshakeCodeRow } from "../handshake-codes";
 import { gatherKnown } from "./gather-known";
@@ -19,9 +18,9 @@ export interface ImportPreview {
  * Verifies a license file and says what importing it would do, changing nothing. Throws
  * VALIDATION (field `file`) when the file would be refused, with what to do about it.
  */
-export function previewImport(db: Db, input: { file: Uint8Array; trusted: IssuerPublicKey[]; machine: Pick<MachineBinding, "uuid">; now: Date }): ImportPreview {
-  const license = openLicense(input.file, input.trusted);
-  const known = gatherKnown(db, license);
-  const plan = planImport({ file: license, thisUuid: input.machine.uuid, now: input.now, existing: known.existing, knownItems: known.knownItems });
-  return { license, plan, codes: listOrganizationCodes(db, license.payload.organizationId), suggestedSuffix: license.payload.licenseId };
+export function previewImport(ctx: Pick<ServiceContext, "db" | "clock" | "trustedIssuers">, input: { file: Uint8Array; machine: Pick<MachineBinding, "uuid"> }): ImportPreview {
+  const license = openLicense(input.file, ctx.trustedIssuers);
+  const known = gatherKnown(ctx.db, license);
+  const plan = planImport({ file: license, thisUuid: input.machine.uuid, now: ctx.clock.now(), existing: known.existing, knownItems: known.knownItems });
+  return { license, plan, codes: listOrganizationCodes(ctx.db, license.payload.organizationId), suggestedSuffix: license.payload.licenseId };
 }

@@ -26,7 +26,7 @@ export async function previewMachineUuid(ctx: MachineContext, raw: GenerateMachi
   const customIdFile = labels.includes("custom") ? input.customIdFile || null : null;
   if (labels.includes("custom") && !customIdFile) throw validationError({ customIdFile: "Enter the full path of the custom ID file (its trimmed content is the label's value)." });
 
-  const readings = await ctx.readLabels({ customIdFile });
+  const readings = await ctx.machine.readLabels({ customIdFile });
   const values: Partial<Record<MachineLabel, string>> = {};
   const missing: string[] = [];
   const fields: Record<string, string> = {};

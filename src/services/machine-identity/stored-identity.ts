@@ -3,10 +3,10 @@ import type { Db } from "../../db/client";
 import { licenses, machineIdentity } from "../../db/schema";
 import { isMachineLabel, type MachineLabel } from "../../domain/machine-uuid";
 import type { ServiceContext } from "../context";
-import type { LabelReader } from "./read-hardware-labels";
+import type { MachineIdentity } from "./machine-identity";
 
-/** What the machine-identity verbs run with: storage, time, who acts, and the label reader. */
-export type MachineContext = Pick<ServiceContext, "db" | "clock" | "actor"> & { readLabels: LabelReader };
+/** What the machine-identity verbs run with: storage, time, who acts, and the machine's label reader. */
+export type MachineContext = Pick<ServiceContext, "db" | "clock" | "actor"> & { machine: Pick<MachineIdentity, "readLabels"> };
 
 /** The binding as stored by Generate UUID. */
 export interface StoredIdentity {

@@ -1,9 +1,8 @@
 import { inArray } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import { settings } from "../../db/schema";
 import { defaultMainUrl, parseServerPublicKey } from "../../domain/server-url";
 import type { HostAddressLookup } from "../../lib/host-address";
-import type { InstanceKey } from "../instance-key";
+import type { ServiceContext } from "../context";
 
 /** The settings rows "Set Server URL" writes; absent = not set. */
 export const SERVER_URL_SETTINGS = {
@@ -27,7 +26,7 @@ import type { ServerUrls } from "../../domain/server-url";
 export type { ServerUrls };
 
 /** The server URLs in effect now, as the license keys carry them. Cheap: one small query. */
-export function readServerUrls(db: Db, origin: ServerOrigin, instanceKey: Pick<InstanceKey, "publicKey" | "kid">): ServerUrls {
+export function readServerUrls({ db, origin, instanceKey }: Pick<ServiceContext, "db" | "origin" | "instanceKey">): ServerUrls {
   const rows = db
     .select()
     .from(settings)

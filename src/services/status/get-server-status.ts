@@ -3,20 +3,23 @@ import type { Db } from "../../db/client";
 import { sessions } from "../../db/schema";
 import type { MachineStatus } from "../../domain/machine-uuid";
 import type { ServerStatus } from "../../domain/server-status";
+import type { ServiceContext } from "../context";
 import type { SessionPolicy } from "../sessions";
 
 /** The facts the Home page shows about this server. */
 export function getServerStatus(
-  db: Db,
-  input: { version: string; startedAt: Date; now: Date; listening: string; dataDir: string; sessionPolicy: SessionPolicy },
+  ctx: Pick<ServiceContext, "db" | "clock">,
+  input: { version: string; startedAt: Date; listening: string; dataDir: string; sessionPolicy: SessionPolicy },
 ): ServerStatus {
+  const { db } = ctx;
+  const now = ctx.clock.now();
   const pages = db.$client.query<{ bytes: number }, []>("SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()").get();
-  const activeSince = new Date(input.now.getTime() - input.sessionPolicy.idleMs);
+  const activeSince = new Date(now.getTime() - input.sessionPolicy.idleMs);
   const active = db.select({ n: count() }).from(sessions).where(gt(sessions.lastSeenAt, activeSince)).get();
   return {
     version: input.version,
     startedAt: input.startedAt,
-    now: input.now,
+    now,
     listening: input.listening,
     dataDir: input.dataDir,
     databaseBytes: pages?.bytes ?? 0,
