@@ -55,8 +55,7 @@ function viewContext(c: Context<AppEnv>, deps: Deps): ViewContext {
 
 /** True when the browser reached us over HTTPS, or on localhost (which browsers treat as secure). */
 function isSecureTransport(c: Context<AppEnv>, deps: Deps): boolean {
-  if (deps.settings.tls) return true;
-  if (deps.settings.trustProxy && c.req.header("x-forwarded-proto") === "https") return true;
+  if (c.var.https) return true;
   const host = (c.req.header("host") ?? "").replace(/:\d+$/, "").toLowerCase();
   return host === "localhost" || host === "127.0.0.1" || host === "[::1]";
 }

@@ -131,6 +131,42 @@ describe("login throttling", () => {
     }
   });
 
+  test("an IPv6 client counts by its /64: rotating addresses inside it does not escape the lock", async () => {
+    const w = await withPassword();
+    for (let i = 1; i <= 5; i++) expect((await new Browser(w.app, `2001:db8:1:2::${i}`).post("/login", { password: `wrong password ${i}` })).status).toBe(422);
+    expect((await new Browser(w.app, "2001:db8:1:2:ffff::99").post("/login", { password: PASSWORD })).status).toBe(429);
+    expect((await new Browser(w.app, "2001:db8:1:3::1").post("/login", { password: PASSWORD })).header("hx-redirect")).toBe("/");
+  });
+
+  describe("behind --trust-proxy", () => {
+    const PROXY = "10.0.0.2";
+    const through = (w: { app: ReturnType<typeof createWorld>["app"] }, forwardedFor: string, peer = PROXY) => {
+      const browser = new Browser(w.app, peer);
+      return (password: string) => browser.post("/login", { password }, { headers: { "x-forwarded-for": forwardedFor } });
+    };
+
+    test("each client behind the proxy has its own lock", async () => {
+      const w = await withPassword({ trustProxy: "127.0.0.1,10.0.0.0/8" });
+      const attacker = through(w, "203.0.113.5");
+      for (let i = 0; i < 5; i++) expect((await attacker(`wrong password ${i}`)).status).toBe(422);
+      expect((await attacker(PASSWORD)).status).toBe(429);
+      expect((await through(w, "203.0.113.6")(PASSWORD)).header("hx-redirect")).toBe("/");
+      expect(w.db.select().from(sessions).all().at(-1)!.ip).toBe("203.0.113.6");
+    });
+
+    test("a client cannot escape its lock by sending its own X-Forwarded-For: the right-most untrusted address counts", async () => {
+      const w = await withPassword({ trustProxy: "127.0.0.1,10.0.0.0/8" });
+      for (let i = 0; i < 5; i++) await through(w, `198.51.100.${i}, 203.0.113.5, 10.0.0.9`)(`wrong password ${i}`);
+      expect((await through(w, "198.51.100.77, 203.0.113.5, 10.0.0.9")(PASSWORD)).status).toBe(429);
+    });
+
+    test("X-Forwarded-For from a peer that is not a listed proxy is ignored", async () => {
+      const w = await withPassword({ trustProxy: "127.0.0.1" });
+      for (let i = 0; i < 5; i++) await through(w, `203.0.113.${i}`, "198.51.100.10")(`wrong password ${i}`);
+      expect((await through(w, "203.0.113.99", "198.51.100.10")(PASSWORD)).status).toBe(429);
+    });
+  });
+
   test("many addresses together are capped at 10 password checks a second", async () => {
     const hasher = new FakeHasher();
     const w = createWorld({ hasher });

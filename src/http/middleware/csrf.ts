@@ -8,14 +8,14 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /**
  * CSRF defence for every state-changing portal request, whatever its content type (JSON and
  * text/plain included): the request must come from this portal's own origin (Origin, else
- * Referer, must name this host; Sec-Fetch-Site is not sent over plain HTTP to a LAN address, so
+ * Referer, must name this host and port, or a trusted proxy's X-Forwarded-Host; Sec-Fetch-Site is not sent over plain HTTP to a LAN address, so
  * it cannot be relied on), and it must carry either htmx's `HX-Request` header (a cross-site
  * form cannot set headers) or the form's `_csrf` token. A refusal is 403.
  */
-export function csrfProtection(options: { trustProxy: boolean; anonymousToken: string }): MiddlewareHandler<AppEnv> {
+export function csrfProtection(options: { anonymousToken: string }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (SAFE_METHODS.has(c.req.method)) return next();
-    const ownHost = (options.trustProxy && c.req.header("x-forwarded-host")) || c.req.header("host") || new URL(c.req.url).host;
+    const ownHost = c.var.forwarded?.host || c.req.header("host") || new URL(c.req.url).host;
     const source = c.req.header("origin") || c.req.header("referer");
     if (!source || hostOf(source) !== ownHost.toLowerCase()) {
       throw new AppError("FORBIDDEN", "This request did not come from the portal's own pages, so it was refused. Reload the page and try again.");

@@ -1,3 +1,4 @@
+import { addressKey } from "../../domain/address-key";
 import { AppError } from "../../domain/errors";
 import type { ServiceContext } from "../context";
 import { storedPasswordHash } from "./get-admin-state";
@@ -8,7 +9,7 @@ import { storedPasswordHash } from "./get-admin-state";
  * must wait; the caller reports how the attempt went.
  */
 export function beginAttempt(ctx: ServiceContext): { failed(): void; succeeded(): void } {
-  const address = ctx.actor.ip ?? ctx.actor.kind;
+  const address = addressKey(ctx.actor.ip);
   const decision = ctx.throttle.attempt(address, ctx.clock.now().getTime());
   if (!decision.allowed) {
     throw new AppError("RATE_LIMITED", `Too many attempts. Wait ${decision.retryAfterSeconds} seconds, then try again.`, {
