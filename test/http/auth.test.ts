@@ -182,6 +182,54 @@ describe("login throttling", () => {
   });
 });
 
+describe("the admin's known browser (device cookie)", () => {
+  /** The admin logs in once (so the browser holds a device cookie) and out again; then 25 addresses drain the global limit. */
+  async function globalLimitDrained() {
+    const w = await withPassword();
+    await w.admin.post("/login", { password: PASSWORD });
+    await w.admin.post("/logout", {});
+    w.clock.advance(1000);
+    for (let i = 0; i < 25; i++) await new Browser(w.app, `203.0.113.${i}`).post("/login", { password: "wrong password here" });
+    expect((await new Browser(w.app, "198.51.100.50").post("/login", { password: PASSWORD })).status).toBe(429);
+    return w;
+  }
+
+  test("a successful login sets a long-lived HttpOnly, SameSite=Strict device cookie", async () => {
+    const w = await withPassword();
+    const page = await w.admin.post("/login", { password: PASSWORD });
+    const cookie = page.res.headers.getSetCookie().find((c) => c.startsWith("lts_device="))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(Number(/Max-Age=(\d+)/.exec(cookie)![1])).toBeGreaterThanOrEqual(180 * 86_400);
+    expect((await new Browser(w.app).post("/login", { password: "a wrong password" })).res.headers.getSetCookie().some((c) => c.startsWith("lts_device="))).toBe(false);
+  });
+
+  test("while many addresses drain the global limit, the admin's browser still logs in; an absent or forged cookie does not", async () => {
+    const w = await globalLimitDrained();
+    const device = w.admin.cookies.get("lts_device")!;
+    const [id, mac] = device.split(".");
+    for (const forged of [undefined, `${id}.${"A".repeat(43)}`, `${"B".repeat(22)}.${mac}`, `${id}`, "garbage"]) {
+      const stranger = new Browser(w.app, w.admin.ip);
+      if (forged) stranger.cookies.set("lts_device", forged);
+      expect((await stranger.post("/login", { password: PASSWORD })).status, String(forged)).toBe(429);
+    }
+    expect((await w.admin.post("/login", { password: PASSWORD })).header("hx-redirect")).toBe("/");
+    expect((await w.admin.get("/")).status).toBe(200);
+  });
+
+  test("failures with a device cookie count against that device, which is locked after 5", async () => {
+    const w = await withPassword();
+    await w.admin.post("/login", { password: PASSWORD });
+    await w.admin.post("/logout", {});
+    for (let i = 0; i < 5; i++) expect((await w.admin.post("/login", { password: `wrong password ${i}` })).status).toBe(422);
+    const locked = await w.admin.post("/login", { password: PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.header("retry-after"))).toBeGreaterThan(0);
+    // The address itself was not charged with the device's failures.
+    expect((await new Browser(w.app, w.admin.ip).post("/login", { password: PASSWORD })).header("hx-redirect")).toBe("/");
+  });
+});
+
 describe("sessions", () => {
   test("a session ends after 30 idle minutes", async () => {
     const w = await withPassword();

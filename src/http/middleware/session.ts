@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Deps, PortalSettings } from "../../deps";
+import { LOGIN_DEVICE_MAX_AGE_SECONDS } from "../../services/admin";
 import { resolveSession } from "../../services/sessions";
 import type { AppEnv } from "../env";
 
@@ -24,6 +25,25 @@ export function setSessionCookie(c: Context<AppEnv>, settings: PortalSettings, t
 
 export function clearSessionCookie(c: Context<AppEnv>, settings: PortalSettings): void {
   deleteCookie(c, sessionCookieName(settings), { path: settings.basePath || "/", secure: c.var.https });
+}
+
+/** The login-device cookie (services/admin/login-device.ts): named and scoped like the session's. */
+function loginDeviceCookieName(settings: PortalSettings): string {
+  return settings.tls && settings.basePath === "" ? "__Host-lts_device" : "lts_device";
+}
+
+export function loginDeviceCookie(c: Context<AppEnv>, settings: PortalSettings): string | undefined {
+  return getCookie(c, loginDeviceCookieName(settings));
+}
+
+export function setLoginDeviceCookie(c: Context<AppEnv>, settings: PortalSettings, value: string): void {
+  setCookie(c, loginDeviceCookieName(settings), value, {
+    httpOnly: true,
+    sameSite: "Strict",
+    secure: c.var.https,
+    path: settings.basePath || "/",
+    maxAge: LOGIN_DEVICE_MAX_AGE_SECONDS,
+  });
 }
 
 /** Puts the live session named by the cookie (or null) on the context. */
