@@ -10,7 +10,7 @@ export function isHtmx(c: Context<AppEnv>): boolean {
   return c.req.header("hx-request") === "true";
 }
 
-export type HtmlStatus = 200 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
+export type HtmlStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
 
 /** Renders a view with its ViewContext; every HTML answer goes through here. */
 export async function render(c: Context<AppEnv>, deps: Deps, node: Child, status: HtmlStatus = 200): Promise<Response> {

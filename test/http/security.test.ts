@@ -206,6 +206,21 @@ describe("headers on every response", () => {
     expect(textOf(page, ".notice-error")).toMatch(/Use the menu/);
   });
 
+  test("a malformed multipart body is a 400 that says what to do, before login too, and nothing is logged as a server error", async () => {
+    const w = createWorld();
+    for (const path of ["/setup", "/login"]) {
+      for (const htmx of [true, false]) {
+        const headers: Record<string, string> = { origin: ORIGIN, "content-type": "multipart/form-data; boundary=abc" };
+        if (htmx) headers["hx-request"] = "true";
+        const page = await new Browser(w.app).request(path, { method: "POST", headers, body: "--abc\r\nthis is not a form part" });
+        expect(page.status, `${path} htmx=${htmx}`).toBe(400);
+        expect(page.text).toContain("The form could not be read");
+      }
+      if (path === "/setup") await new Browser(w.app).post("/setup", { token: w.setupToken, password: PASSWORD, confirmPassword: PASSWORD });
+    }
+    expect(w.logger.lines.some((l) => l.includes("unhandled error"))).toBe(false);
+  });
+
   test("bodies over the form limit are refused with 413", async () => {
     const w = await loggedIn();
     const page = await w.admin.post("/change-password", { ...changeForm, padding: "x".repeat(100 * 1024) });

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../domain/errors";
 import { constantTimeEqual } from "../../lib/ids";
 import type { AppEnv } from "../env";
+import { parseFormBody } from "../forms";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -23,7 +24,7 @@ export function csrfProtection(options: { anonymousToken: string }): MiddlewareH
     if (c.req.header("hx-request") === "true") return next();
     const expected = c.var.session?.csrfToken ?? options.anonymousToken;
     const type = c.req.header("content-type") ?? "";
-    const given = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? (await c.req.parseBody())["_csrf"] : undefined;
+    const given = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? (await parseFormBody(c))["_csrf"] : undefined;
     if (typeof given !== "string" || !constantTimeEqual(given, expected)) {
       throw new AppError("FORBIDDEN", "The form's security token is missing or out of date. Reload the page and try again.");
     }
