@@ -297,6 +297,20 @@ describe("change password", () => {
     expect((await fresh.post("/login", { password: NEW })).header("hx-redirect")).toBe("/");
   });
 
+  test("gives this browser a new session id: the old one no longer works", async () => {
+    const w = await loggedInTwice();
+    const before = w.admin.cookies.get("lts_session")!;
+    const page = await w.admin.post("/change-password", { currentPassword: PASSWORD, newPassword: NEW, confirmPassword: NEW });
+    expect(page.res.headers.getSetCookie().find((c) => c.startsWith("lts_session="))).toMatch(/HttpOnly/);
+    const after = w.admin.cookies.get("lts_session")!;
+    expect(after).not.toBe(before);
+    expect((await w.admin.get("/change-password?ended=1")).status).toBe(200);
+    const stale = new Browser(w.app);
+    stale.cookies.set("lts_session", before);
+    expect((await stale.get("/")).header("location")).toBe("/login");
+    expect(w.db.select().from(sessions).all()).toHaveLength(1);
+  });
+
   const refusals: [string, Record<string, string>, string, RegExp][] = [
     ["a wrong current password", { currentPassword: "not my password!", newPassword: NEW, confirmPassword: NEW }, "currentPassword", /not the current password/],
     ["a short new password", { currentPassword: PASSWORD, newPassword: "short", confirmPassword: "short" }, "newPassword", /at least 12/],
