@@ -24,14 +24,13 @@ const NOTICES: Record<string, string> = {
  *   POST /logout
  */
 export function registerAuthRoutes(app: Hono<AppEnv>, deps: Deps) {
-  const tokenPath = deps.setupToken.path;
   const setupOnly = () => {
     if (isPasswordSet(deps.db)) throw new AppError("NOT_FOUND", "The management password is already set. Log in instead.");
   };
 
   app.get("/setup", (c) => {
     setupOnly();
-    return render(c, deps, <SetupPage tokenPath={tokenPath} />);
+    return render(c, deps, <SetupPage />);
   });
 
   app.post("/setup", async (c) => {
@@ -45,8 +44,8 @@ export function registerAuthRoutes(app: Hono<AppEnv>, deps: Deps) {
         return redirect(c, deps, "/login?notice=setup-done");
       },
       {
-        page: (f) => <SetupPage tokenPath={tokenPath} {...f} />,
-        fragment: (f) => <SetupForm tokenPath={tokenPath} {...f} />,
+        page: (f) => <SetupPage {...f} />,
+        fragment: (f) => <SetupForm {...f} />,
       },
     );
   });
