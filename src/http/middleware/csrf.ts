@@ -9,9 +9,10 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /**
  * CSRF defence for every state-changing portal request, whatever its content type (JSON and
  * text/plain included): the request must come from this portal's own origin (Origin, else
- * Referer, must name this host and port, or a trusted proxy's X-Forwarded-Host; Sec-Fetch-Site is not sent over plain HTTP to a LAN address, so
- * it cannot be relied on), and it must carry either htmx's `HX-Request` header (a cross-site
- * form cannot set headers) or the form's `_csrf` token. A refusal is 403.
+ * Referer, must name exactly this host and port, or a trusted proxy's X-Forwarded-Host;
+ * Sec-Fetch-Site is not sent over plain HTTP to a LAN address, so it cannot be relied on), and it
+ * must carry either htmx's `HX-Request` header (a cross-site form cannot set headers) or the
+ * form's `_csrf` token. A refusal is 403.
  */
 export function csrfProtection(options: { anonymousToken: string }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
