@@ -37,8 +37,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.onError(errorHandler(deps));
   app.notFound(notFoundHandler(deps));
 
-  app.use(requestContext(deps.logger, deps.settings.trustProxy));
-  app.use(securityHeaders(deps.settings.tls));
+  app.use(requestContext(deps.logger, { trustProxy: deps.settings.trustProxy, tls: deps.settings.tls }));
+  app.use(securityHeaders());
   // The client API answers every /api/v1 path itself (its own limits, CORS, signed errors), so
   // none of the portal's middleware below (body limit, session, CSRF, login) reaches it.
   app.route("/api/v1", createApiRoutes(deps));
@@ -58,7 +58,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.use(loadSession(deps));
   app.use(serviceContext(deps));
-  app.use(csrfProtection({ trustProxy: deps.settings.trustProxy, anonymousToken: deps.anonymousCsrfToken }));
+  app.use(csrfProtection({ anonymousToken: deps.anonymousCsrfToken }));
   app.use(requireAdmin(deps));
   registerAuthRoutes(app, deps);
   registerHomeRoutes(app, deps);

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import * as v from "valibot";
+import { splitList, trustedProxyProblem } from "./domain/trusted-proxies";
 
 /**
  * Server configuration. Every option is a flag (`--data-dir DIR`) and an environment variable
@@ -21,7 +22,13 @@ export const SERVER_OPTIONS = {
   tlsCert: { flag: "--tls-cert", env: "LTS_TLS_CERT", value: "FILE", help: "PEM certificate: serve HTTPS (needs --tls-key)" },
   tlsKey: { flag: "--tls-key", env: "LTS_TLS_KEY", value: "FILE", help: "PEM private key for --tls-cert" },
   basePath: { flag: "--base-path", env: "LTS_BASE_PATH", value: "/PATH", default: "", help: "serve under a sub-path, e.g. /lts behind a reverse proxy" },
-  trustProxy: { flag: "--trust-proxy", env: "LTS_TRUST_PROXY", help: "trust X-Forwarded-For/-Proto/-Host from a reverse proxy (set it only behind one)" },
+  trustProxy: {
+    flag: "--trust-proxy",
+    env: "LTS_TRUST_PROXY",
+    value: "LIST",
+    default: "",
+    help: "the reverse proxies (addresses or CIDRs, e.g. 127.0.0.1,10.0.0.0/8) whose X-Forwarded-For/-Proto/-Host count",
+  },
   logLevel: { flag: "--log-level", env: "LTS_LOG_LEVEL", value: "LEVEL", default: "info", help: "debug, info, warn or error" },
   sessionIdleMinutes: { flag: "--session-idle-minutes", env: "LTS_SESSION_IDLE_MINUTES", value: "N", default: "30", help: "portal sessions end after this long without a request" },
   sessionMaxHours: { flag: "--session-max-hours", env: "LTS_SESSION_MAX_HOURS", value: "N", default: "12", help: "portal sessions end this long after login, whatever happens" },
@@ -46,7 +53,21 @@ export const ConfigSchema = v.pipe(
       v.transform((p) => p.replace(/\/+$/, "")),
       v.regex(/^(\/[A-Za-z0-9._~-]+)*$/, "must look like /lts (letters, digits, . _ ~ -)"),
     ),
-    trustProxy: v.pipe(v.picklist(["", "1", "true", "0", "false"], "must be true or false"), v.transform((s) => s === "" || s === "1" || s === "true")),
+    trustProxy: v.pipe(
+      v.string(),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const list = dataset.value.trim();
+        if (list === "" || list === "false" || list === "0") return "";
+        if (list === "true" || list === "1") {
+          addIssue({ message: "list the reverse proxy's own addresses or CIDRs instead, e.g. --trust-proxy 127.0.0.1,10.0.0.0/8 (trusting every peer would let any client forge its address)" });
+          return NEVER;
+        }
+        const problems = splitList(list).map(trustedProxyProblem).filter((p) => p !== null);
+        if (problems.length === 0) return splitList(list).join(",");
+        addIssue({ message: `${problems.join("; ")}: write the proxies' addresses or CIDRs separated by commas, e.g. 127.0.0.1,10.0.0.0/8,fd00::/8` });
+        return NEVER;
+      }),
+    ),
     logLevel: v.picklist(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
     sessionIdleMinutes: intIn(1, 24 * 60),
     sessionMaxHours: intIn(1, 24 * 30),

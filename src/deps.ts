@@ -1,6 +1,7 @@
 import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { LoginThrottle } from "./domain/login-throttle";
+import { parseTrustedProxies, type TrustedProxies } from "./domain/trusted-proxies";
 import { loadStaticAssets, type StaticAssets } from "./lib/static-assets";
 import { systemClock, type Clock } from "./lib/clock";
 import type { Logger } from "./lib/logger";
@@ -21,7 +22,8 @@ import { firstNonLoopbackIPv4, type HostAddressLookup } from "./lib/host-address
 /** Settings the HTTP layer needs, taken from the config once. */
 export interface PortalSettings {
   basePath: string;
-  trustProxy: boolean;
+  /** The reverse proxies whose X-Forwarded-* headers count (--trust-proxy); none by default. */
+  trustProxy: TrustedProxies;
   tls: boolean;
   sessionPolicy: SessionPolicy;
   dataDir: string;
@@ -63,7 +65,7 @@ export interface Deps {
 export function portalSettings(config: Config, listening: string): PortalSettings {
   return {
     basePath: config.basePath,
-    trustProxy: config.trustProxy,
+    trustProxy: parseTrustedProxies(config.trustProxy),
     tls: !!config.tlsCert,
     sessionPolicy: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionMaxHours * 3_600_000 },
     dataDir: config.dataDir,

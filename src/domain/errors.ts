@@ -5,6 +5,7 @@
  */
 export const APP_ERROR_CODES = [
   "VALIDATION", // input does not fit: say which field and what to do
+  "BAD_REQUEST", // the request itself is malformed (e.g. a broken form body)
   "UNAUTHENTICATED", // no valid portal session
   "FORBIDDEN", // e.g. a CSRF check failed, wrong current password
   "NOT_FOUND",

@@ -6,6 +6,9 @@
  * without failures, forgives the address. Nothing locks for good: there is only one admin.
  * Globally: at most GLOBAL_PER_SECOND password checks per second, so many addresses together
  * cannot turn logins into a CPU sink.
+ * A known device (a browser that logged in here before and shows its signed device cookie) is
+ * counted on its own instead: the same locks apply to it, but neither the global limit nor its
+ * address's lock refuse it, so an attack from elsewhere cannot lock the admin out.
  */
 export const MAX_FAILURES = 5;
 export const WINDOW_MS = 60_000;
@@ -25,22 +28,28 @@ interface AddressState {
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export class LoginThrottle {
-  #byAddress = new Map<string, AddressState>();
+  #bySource = new Map<string, AddressState>();
   #globalTokens = GLOBAL_PER_SECOND;
   #globalRefilledAt = 0;
 
-  /** Asks to check one password from `address` at `now` (ms). Spends a global token when allowed. */
-  attempt(address: string, now: number): ThrottleDecision {
-    const state = this.#state(address, now);
+  /**
+   * Asks to check one password from `address` at `now` (ms), or from the known `device` (its
+   * verified id). Spends a global token when allowed, unless it is a known device.
+   */
+  attempt(address: string, now: number, device: string | null = null): ThrottleDecision {
+    const state = this.#state(keyOf(address, device), now);
     if (state && state.lockedUntil > now) return { allowed: false, retryAfterSeconds: Math.ceil((state.lockedUntil - now) / 1000) };
+    if (device) return { allowed: true };
     this.#refill(now);
     if (this.#globalTokens < 1) return { allowed: false, retryAfterSeconds: 1 };
     this.#globalTokens -= 1;
     return { allowed: true };
   }
 
-  failed(address: string, now: number): void {
-    const state = this.#state(address, now) ?? { failures: [], locks: 0, lockedUntil: 0, lastFailure: 0 };
+  /** Counts a failure against the known device, else against the address. */
+  failed(address: string, now: number, device: string | null = null): void {
+    const key = keyOf(address, device);
+    const state = this.#state(key, now) ?? { failures: [], locks: 0, lockedUntil: 0, lastFailure: 0 };
     state.failures = state.failures.filter((t) => now - t < WINDOW_MS);
     state.failures.push(now);
     state.lastFailure = now;
@@ -49,18 +58,20 @@ export class LoginThrottle {
       state.locks += 1;
       state.failures = [];
     }
-    if (this.#byAddress.size >= MAX_TRACKED && !this.#byAddress.has(address)) this.#evict(now);
-    this.#byAddress.set(address, state);
+    if (this.#bySource.size >= MAX_TRACKED && !this.#bySource.has(key)) this.#evict(now);
+    this.#bySource.set(key, state);
   }
 
-  succeeded(address: string): void {
-    this.#byAddress.delete(address);
+  /** Forgives the address, and the device if there is one. */
+  succeeded(address: string, device: string | null = null): void {
+    this.#bySource.delete(address);
+    if (device) this.#bySource.delete(keyOf(address, device));
   }
 
-  #state(address: string, now: number): AddressState | undefined {
-    const state = this.#byAddress.get(address);
+  #state(key: string, now: number): AddressState | undefined {
+    const state = this.#bySource.get(key);
     if (state && state.lockedUntil <= now && now - state.lastFailure > FORGIVE_MS) {
-      this.#byAddress.delete(address);
+      this.#bySource.delete(key);
       return undefined;
     }
     return state;
@@ -73,6 +84,9 @@ export class LoginThrottle {
   }
 
   #evict(now: number) {
-    for (const [address, state] of this.#byAddress) if (state.lockedUntil <= now) this.#byAddress.delete(address);
+    for (const [address, state] of this.#bySource) if (state.lockedUntil <= now) this.#bySource.delete(address);
   }
 }
+
+/** Devices and addresses share one map; a device key cannot collide with an address key. */
+const keyOf = (address: string, device: string | null) => (device ? `device:${device}` : address);

@@ -9,6 +9,7 @@ import { isHtmx, render, type HtmlStatus } from "./render";
 /** The one table from error code to HTTP status. */
 export const STATUS_BY_CODE: Record<AppErrorCode, HtmlStatus> = {
   VALIDATION: 422,
+  BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -19,6 +20,7 @@ export const STATUS_BY_CODE: Record<AppErrorCode, HtmlStatus> = {
 };
 
 const TITLES: Record<number, string> = {
+  400: "Bad request",
   401: "Please log in",
   403: "Not allowed",
   404: "Page not found",

@@ -11,9 +11,21 @@ export interface FormFailure {
   message: string;
 }
 
+/**
+ * The posted form body, parsed once (Hono keeps it for later calls). A body that does not parse
+ * as its content type says (a broken multipart body, say) is BAD_REQUEST, not a server error.
+ */
+export async function parseFormBody(c: Context<AppEnv>): Promise<Record<string, string | File | (string | File)[]>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new AppError("BAD_REQUEST", "The form could not be read: its body does not match its content type. Reload the page and send the form again.");
+  }
+}
+
 /** The string fields of a posted form (files and the CSRF token left out). */
 export async function readForm(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await parseFormBody(c);
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) if (typeof value === "string" && key !== "_csrf") fields[key] = value;
   return fields;

@@ -10,7 +10,7 @@ export function isHtmx(c: Context<AppEnv>): boolean {
   return c.req.header("hx-request") === "true";
 }
 
-export type HtmlStatus = 200 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
+export type HtmlStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
 
 /** Renders a view with its ViewContext; every HTML answer goes through here. */
 export async function render(c: Context<AppEnv>, deps: Deps, node: Child, status: HtmlStatus = 200): Promise<Response> {
@@ -55,8 +55,7 @@ function viewContext(c: Context<AppEnv>, deps: Deps): ViewContext {
 
 /** True when the browser reached us over HTTPS, or on localhost (which browsers treat as secure). */
 function isSecureTransport(c: Context<AppEnv>, deps: Deps): boolean {
-  if (deps.settings.tls) return true;
-  if (deps.settings.trustProxy && c.req.header("x-forwarded-proto") === "https") return true;
+  if (c.var.https) return true;
   const host = (c.req.header("host") ?? "").replace(/:\d+$/, "").toLowerCase();
   return host === "localhost" || host === "127.0.0.1" || host === "[::1]";
 }

@@ -5,16 +5,18 @@ import { SETUP_FORM_ID } from "../targets";
 export interface SetupFormProps {
   errors?: FieldErrors;
   message?: string;
-  tokenPath: string;
 }
 
-/** First run: the setup token from the console and the new management password. */
+/**
+ * First run: the setup token from the console and the new management password. Anyone can see
+ * this page, so it names the token file without the data dir's path (the console shows that).
+ */
 export function SetupPage(props: SetupFormProps) {
   return (
     <AuthLayout title="Set the management password">
       <p class="lead">
         Welcome. This server has no management password yet. To prove you run it, paste the <strong>setup token</strong> it
-        printed on its console (also in its log, and in the file <code>{props.tokenPath}</code>).
+        printed on its console (also in its log, and in the file <code>setup-token</code> in the server's data dir).
       </p>
       <SetupForm {...props} />
     </AuthLayout>

@@ -131,6 +131,42 @@ describe("login throttling", () => {
     }
   });
 
+  test("an IPv6 client counts by its /64: rotating addresses inside it does not escape the lock", async () => {
+    const w = await withPassword();
+    for (let i = 1; i <= 5; i++) expect((await new Browser(w.app, `2001:db8:1:2::${i}`).post("/login", { password: `wrong password ${i}` })).status).toBe(422);
+    expect((await new Browser(w.app, "2001:db8:1:2:ffff::99").post("/login", { password: PASSWORD })).status).toBe(429);
+    expect((await new Browser(w.app, "2001:db8:1:3::1").post("/login", { password: PASSWORD })).header("hx-redirect")).toBe("/");
+  });
+
+  describe("behind --trust-proxy", () => {
+    const PROXY = "10.0.0.2";
+    const through = (w: { app: ReturnType<typeof createWorld>["app"] }, forwardedFor: string, peer = PROXY) => {
+      const browser = new Browser(w.app, peer);
+      return (password: string) => browser.post("/login", { password }, { headers: { "x-forwarded-for": forwardedFor } });
+    };
+
+    test("each client behind the proxy has its own lock", async () => {
+      const w = await withPassword({ trustProxy: "127.0.0.1,10.0.0.0/8" });
+      const attacker = through(w, "203.0.113.5");
+      for (let i = 0; i < 5; i++) expect((await attacker(`wrong password ${i}`)).status).toBe(422);
+      expect((await attacker(PASSWORD)).status).toBe(429);
+      expect((await through(w, "203.0.113.6")(PASSWORD)).header("hx-redirect")).toBe("/");
+      expect(w.db.select().from(sessions).all().at(-1)!.ip).toBe("203.0.113.6");
+    });
+
+    test("a client cannot escape its lock by sending its own X-Forwarded-For: the right-most untrusted address counts", async () => {
+      const w = await withPassword({ trustProxy: "127.0.0.1,10.0.0.0/8" });
+      for (let i = 0; i < 5; i++) await through(w, `198.51.100.${i}, 203.0.113.5, 10.0.0.9`)(`wrong password ${i}`);
+      expect((await through(w, "198.51.100.77, 203.0.113.5, 10.0.0.9")(PASSWORD)).status).toBe(429);
+    });
+
+    test("X-Forwarded-For from a peer that is not a listed proxy is ignored", async () => {
+      const w = await withPassword({ trustProxy: "127.0.0.1" });
+      for (let i = 0; i < 5; i++) await through(w, `203.0.113.${i}`, "198.51.100.10")(`wrong password ${i}`);
+      expect((await through(w, "203.0.113.99", "198.51.100.10")(PASSWORD)).status).toBe(429);
+    });
+  });
+
   test("many addresses together are capped at 10 password checks a second", async () => {
     const hasher = new FakeHasher();
     const w = createWorld({ hasher });
@@ -143,6 +179,54 @@ describe("login throttling", () => {
     expect(hasher.verifies).toBe(10);
     w.clock.advance(1000);
     expect((await new Browser(w.app, "203.0.113.99").post("/login", { password: PASSWORD })).header("hx-redirect")).toBe("/");
+  });
+});
+
+describe("the admin's known browser (device cookie)", () => {
+  /** The admin logs in once (so the browser holds a device cookie) and out again; then 25 addresses drain the global limit. */
+  async function globalLimitDrained() {
+    const w = await withPassword();
+    await w.admin.post("/login", { password: PASSWORD });
+    await w.admin.post("/logout", {});
+    w.clock.advance(1000);
+    for (let i = 0; i < 25; i++) await new Browser(w.app, `203.0.113.${i}`).post("/login", { password: "wrong password here" });
+    expect((await new Browser(w.app, "198.51.100.50").post("/login", { password: PASSWORD })).status).toBe(429);
+    return w;
+  }
+
+  test("a successful login sets a long-lived HttpOnly, SameSite=Strict device cookie", async () => {
+    const w = await withPassword();
+    const page = await w.admin.post("/login", { password: PASSWORD });
+    const cookie = page.res.headers.getSetCookie().find((c) => c.startsWith("lts_device="))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(Number(/Max-Age=(\d+)/.exec(cookie)![1])).toBeGreaterThanOrEqual(180 * 86_400);
+    expect((await new Browser(w.app).post("/login", { password: "a wrong password" })).res.headers.getSetCookie().some((c) => c.startsWith("lts_device="))).toBe(false);
+  });
+
+  test("while many addresses drain the global limit, the admin's browser still logs in; an absent or forged cookie does not", async () => {
+    const w = await globalLimitDrained();
+    const device = w.admin.cookies.get("lts_device")!;
+    const [id, mac] = device.split(".");
+    for (const forged of [undefined, `${id}.${"A".repeat(43)}`, `${"B".repeat(22)}.${mac}`, `${id}`, "garbage"]) {
+      const stranger = new Browser(w.app, w.admin.ip);
+      if (forged) stranger.cookies.set("lts_device", forged);
+      expect((await stranger.post("/login", { password: PASSWORD })).status, String(forged)).toBe(429);
+    }
+    expect((await w.admin.post("/login", { password: PASSWORD })).header("hx-redirect")).toBe("/");
+    expect((await w.admin.get("/")).status).toBe(200);
+  });
+
+  test("failures with a device cookie count against that device, which is locked after 5", async () => {
+    const w = await withPassword();
+    await w.admin.post("/login", { password: PASSWORD });
+    await w.admin.post("/logout", {});
+    for (let i = 0; i < 5; i++) expect((await w.admin.post("/login", { password: `wrong password ${i}` })).status).toBe(422);
+    const locked = await w.admin.post("/login", { password: PASSWORD });
+    expect(locked.status).toBe(429);
+    expect(Number(locked.header("retry-after"))).toBeGreaterThan(0);
+    // The address itself was not charged with the device's failures.
+    expect((await new Browser(w.app, w.admin.ip).post("/login", { password: PASSWORD })).header("hx-redirect")).toBe("/");
   });
 });
 
@@ -164,7 +248,10 @@ describe("sessions", () => {
       w.clock.advance(20 * 60_000);
       expect((await w.admin.get("/")).status).toBe(200);
     }
-    w.clock.advance(40 * 60_000);
+    // 11 h 40 min after login, never idle for 20 min: just before 12 h it still works, just after it ends.
+    w.clock.advance(20 * 60_000 - 1000);
+    expect((await w.admin.get("/")).status).toBe(200);
+    w.clock.advance(2000);
     expect((await w.admin.get("/")).header("location")).toBe("/login");
   });
 
@@ -211,6 +298,20 @@ describe("change password", () => {
     const fresh = new Browser(w.app, "192.0.2.88");
     expect((await fresh.post("/login", { password: PASSWORD })).status).toBe(422);
     expect((await fresh.post("/login", { password: NEW })).header("hx-redirect")).toBe("/");
+  });
+
+  test("gives this browser a new session id: the old one no longer works", async () => {
+    const w = await loggedInTwice();
+    const before = w.admin.cookies.get("lts_session")!;
+    const page = await w.admin.post("/change-password", { currentPassword: PASSWORD, newPassword: NEW, confirmPassword: NEW });
+    expect(page.res.headers.getSetCookie().find((c) => c.startsWith("lts_session="))).toMatch(/HttpOnly/);
+    const after = w.admin.cookies.get("lts_session")!;
+    expect(after).not.toBe(before);
+    expect((await w.admin.get("/change-password?ended=1")).status).toBe(200);
+    const stale = new Browser(w.app);
+    stale.cookies.set("lts_session", before);
+    expect((await stale.get("/")).header("location")).toBe("/login");
+    expect(w.db.select().from(sessions).all()).toHaveLength(1);
   });
 
   const refusals: [string, Record<string, string>, string, RegExp][] = [

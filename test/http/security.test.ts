@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { auditEvents } from "../../src/db/schema";
 import { Browser, ORIGIN, PASSWORD, setUpAndLogIn, textOf } from "../helpers/browser";
+import { apiWorld, CODE, updateCode } from "../helpers/api";
 import { createWorld } from "../helpers/world";
 
 async function loggedIn(flags?: Record<string, string>) {
@@ -60,6 +61,44 @@ describe("CSRF", () => {
       { requestIP: () => ({ address: "10.1.2.4" }) },
     );
     expect(res.headers.get("hx-redirect")).toBe("/change-password?ended=0");
+  });
+
+  /** Posts the change-password form as the logged-in admin with exactly these Host/Origin/forwarded headers. */
+  const postAs = (w: Awaited<ReturnType<typeof loggedIn>>, headers: Record<string, string>, peer = "10.1.2.4") =>
+    w.app.request(
+      "/change-password",
+      {
+        method: "POST",
+        headers: { "hx-request": "true", "content-type": "application/x-www-form-urlencoded", cookie: `lts_session=${w.admin.cookies.get("lts_session")}`, ...headers },
+        body: new URLSearchParams(changeForm).toString(),
+      },
+      { requestIP: () => ({ address: peer }) },
+    );
+
+  const foreignHosts: [string, Record<string, string>][] = [
+    ["the same host on another port", { host: "lts.lan:48080", origin: "http://lts.lan:1234" }],
+    ["another port when the host has none", { host: "lts.lan", origin: "http://lts.lan:8080" }],
+    ["a host that merely starts with ours", { host: "lts.lan", origin: "http://lts.lan.evil" }],
+    ["a host that ours merely starts with", { host: "lts.lan.evil", origin: "http://lts.lan" }],
+    ["a Referer on a host that merely starts with ours", { host: "lts.lan", referer: "http://lts.lan.evil/change-password" }],
+  ];
+  for (const [what, headers] of foreignHosts) {
+    test(`refuses an Origin or Referer naming ${what}`, async () => {
+      const w = await loggedIn();
+      expect((await postAs(w, headers)).status).toBe(403);
+      expect(changed(w)).toBe(false);
+    });
+  }
+
+  test("X-Forwarded-Host counts only from a listed proxy", async () => {
+    const viaProxy = { host: "10.0.0.5:48080", origin: "https://lts.example.com", "x-forwarded-host": "lts.example.com" };
+    const without = await loggedIn();
+    expect((await postAs(without, viaProxy, "10.0.0.2")).status).toBe(403);
+    const otherPeer = await loggedIn({ trustProxy: "10.0.0.2" });
+    expect((await postAs(otherPeer, viaProxy, "10.0.0.3")).status).toBe(403);
+    expect(changed(otherPeer)).toBe(false);
+    const listed = await loggedIn({ trustProxy: "10.0.0.2" });
+    expect((await postAs(listed, viaProxy, "10.0.0.2")).headers.get("hx-redirect")).toBe("/change-password?ended=0");
   });
 
   test("the login form itself is protected too", async () => {
@@ -167,6 +206,21 @@ describe("headers on every response", () => {
     expect(textOf(page, ".notice-error")).toMatch(/Use the menu/);
   });
 
+  test("a malformed multipart body is a 400 that says what to do, before login too, and nothing is logged as a server error", async () => {
+    const w = createWorld();
+    for (const path of ["/setup", "/login"]) {
+      for (const htmx of [true, false]) {
+        const headers: Record<string, string> = { origin: ORIGIN, "content-type": "multipart/form-data; boundary=abc" };
+        if (htmx) headers["hx-request"] = "true";
+        const page = await new Browser(w.app).request(path, { method: "POST", headers, body: "--abc\r\nthis is not a form part" });
+        expect(page.status, `${path} htmx=${htmx}`).toBe(400);
+        expect(page.text).toContain("The form could not be read");
+      }
+      if (path === "/setup") await new Browser(w.app).post("/setup", { token: w.setupToken, password: PASSWORD, confirmPassword: PASSWORD });
+    }
+    expect(w.logger.lines.some((l) => l.includes("unhandled error"))).toBe(false);
+  });
+
   test("bodies over the form limit are refused with 413", async () => {
     const w = await loggedIn();
     const page = await w.admin.post("/change-password", { ...changeForm, padding: "x".repeat(100 * 1024) });
@@ -207,6 +261,24 @@ describe("TLS and base path", () => {
     expect((await browser.get("/")).doc.querySelector(".banner-warn")).toBeNull();
   });
 
+  test("behind a listed HTTPS proxy the cookie is Secure and HSTS is sent; a forged X-Forwarded-Proto from elsewhere changes nothing", async () => {
+    const w = createWorld({ flags: { trustProxy: "10.0.0.2" } });
+    const proxied = new Browser(w.app, "10.0.0.2");
+    const https = { "x-forwarded-proto": "https", "x-forwarded-for": "198.51.100.4" };
+    await proxied.post("/setup", { token: w.setupToken, password: PASSWORD, confirmPassword: PASSWORD }, { headers: https });
+    const login = await proxied.post("/login", { password: PASSWORD }, { headers: https });
+    expect(login.res.headers.getSetCookie()[0]).toMatch(/; Secure/);
+    expect(login.header("strict-transport-security")).toContain("max-age=31536000");
+    expect((await proxied.get("/", https)).doc.querySelector(".banner-warn")).toBeNull();
+
+    const direct = new Browser(w.app, "10.0.0.3");
+    const forged = await direct.post("/login", { password: PASSWORD }, { headers: https });
+    expect(forged.res.headers.getSetCookie()[0]).not.toMatch(/Secure/);
+    expect(forged.header("strict-transport-security")).toBeNull();
+    const plain = await proxied.post("/login", { password: PASSWORD }, { headers: { "x-forwarded-proto": "http" } });
+    expect(plain.header("strict-transport-security")).toBeNull();
+  });
+
   test("over plain HTTP to a LAN address the portal says so", async () => {
     const w = await loggedIn();
     const res = await w.app.request("http://10.1.2.3:48080/login", { headers: { host: "10.1.2.3:48080" } });
@@ -228,5 +300,15 @@ describe("TLS and base path", () => {
     const home = await browser.get("/lts/");
     expect(home.status).toBe(200);
     expect([...home.doc.querySelectorAll(".menu a")].map((a) => a.getAttribute("href"))).toEqual(["/lts/", "/lts/generate-uuid", "/lts/import-license-file", "/lts/license-items", "/lts/configurations", "/lts/change-password"]);
+  });
+});
+
+describe("the client API's limit on wrong session passwords", () => {
+  test("counts an IPv6 client by its /64, so rotating addresses inside it does not escape code 3", async () => {
+    const api = await apiWorld();
+    updateCode(api.w, CODE, { sessionPasswordMac: api.w.deps.instanceKey.mac("pw") });
+    for (let i = 1; i <= 10; i++) expect((await api.authorize({ sessionPassword: `guess-${i}` }, { ip: `2001:db8:7:7::${i}` })).body.error.code).toBe(102);
+    expect((await api.authorize({ sessionPassword: "pw" }, { ip: "2001:db8:7:7:abcd::1" })).body.error.code).toBe(3);
+    expect((await api.authorize({ sessionPassword: "pw" }, { ip: "2001:db8:7:8::1" })).status).toBe(200);
   });
 });

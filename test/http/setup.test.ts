@@ -27,6 +27,16 @@ describe("first run", () => {
     expect(page.text).not.toContain(setupToken);
   });
 
+  test("the setup page names the token file but not the data dir's path, which only the console shows", async () => {
+    const { app, dataDir } = createWorld();
+    const page = await new Browser(app).get("/setup");
+    expect(textOf(page, ".lead")).toContain("the file setup-token in the server's data dir");
+    expect(page.text).not.toContain(dataDir);
+    const refused = await new Browser(app).post("/setup", { token: "wrong", password: PASSWORD, confirmPassword: PASSWORD, _csrf: "anonymous-csrf-token-for-tests" }, { htmx: false });
+    expect(refused.status).toBe(422);
+    expect(refused.text).not.toContain(dataDir);
+  });
+
   test("sets the password with the right token, consumes the token, and sends the admin to log in", async () => {
     const { app, setupToken, db, deps } = createWorld();
     const tokenFile = deps.setupToken.path;

@@ -4,8 +4,8 @@ import { UsageError } from "../../src/cli/errors";
 
 describe("command-line arguments", () => {
   test("takes --flag value, --flag=value and bare switches by option name", () => {
-    const parsed = parseArgs(["--port", "1234", "--data-dir=/d", "--trust-proxy", "file.lic"], ["port", "dataDir", "trustProxy"]);
-    expect(parsed.flags).toEqual({ port: "1234", dataDir: "/d", trustProxy: "" });
+    const parsed = parseArgs(["--port", "1234", "--data-dir=/d", "--trust-proxy", "127.0.0.1", "--stdin", "file.lic"], ["port", "dataDir", "trustProxy"], { stdin: { flag: "--stdin", env: "", help: "" } });
+    expect(parsed.flags).toEqual({ port: "1234", dataDir: "/d", trustProxy: "127.0.0.1", stdin: "" });
     expect(parsed.positionals).toEqual(["file.lic"]);
   });
 

@@ -5,15 +5,38 @@ import { ConfigError, describeOptions, loadConfig, SERVER_OPTIONS } from "../../
 describe("config", () => {
   test("defaults: port 48080 on every address, ./lts-data, no TLS, no base path", () => {
     const c = loadConfig({ env: {}, flags: {} });
-    expect(c).toMatchObject({ port: 48080, host: "0.0.0.0", dataDir: resolve("lts-data"), basePath: "", trustProxy: false, logLevel: "info", sessionIdleMinutes: 30, sessionMaxHours: 12 });
+    expect(c).toMatchObject({ port: 48080, host: "0.0.0.0", dataDir: resolve("lts-data"), basePath: "", trustProxy: "", logLevel: "info", sessionIdleMinutes: 30, sessionMaxHours: 12 });
     expect(c.tlsCert).toBeUndefined();
   });
 
   test("reads LTS_* variables, and a flag wins over its variable", () => {
-    const env = { LTS_PORT: "50000", LTS_DATA_DIR: "/srv/lts", LTS_TRUST_PROXY: "true", LTS_BASE_PATH: "/lts/" };
-    expect(loadConfig({ env, flags: {} })).toMatchObject({ port: 50000, dataDir: "/srv/lts", trustProxy: true, basePath: "/lts" });
-    expect(loadConfig({ env, flags: { port: "50001", trustProxy: "false" } })).toMatchObject({ port: 50001, trustProxy: false });
-    expect(loadConfig({ env: {}, flags: { trustProxy: "" } }).trustProxy).toBe(true); // a bare switch
+    const env = { LTS_PORT: "50000", LTS_DATA_DIR: "/srv/lts", LTS_TRUST_PROXY: "127.0.0.1", LTS_BASE_PATH: "/lts/" };
+    expect(loadConfig({ env, flags: {} })).toMatchObject({ port: 50000, dataDir: "/srv/lts", trustProxy: "127.0.0.1", basePath: "/lts" });
+    expect(loadConfig({ env, flags: { port: "50001", trustProxy: "" } })).toMatchObject({ port: 50001, trustProxy: "" });
+  });
+
+  test("--trust-proxy takes a list of proxy addresses and CIDRs, IPv4 and IPv6", () => {
+    expect(loadConfig({ env: {}, flags: { trustProxy: " 127.0.0.1, 10.0.0.0/8,fd00::/8 ,::1" } }).trustProxy).toBe("127.0.0.1,10.0.0.0/8,fd00::/8,::1");
+    for (const off of ["", "false", "0"]) expect(loadConfig({ env: { LTS_TRUST_PROXY: off }, flags: {} }).trustProxy).toBe("");
+  });
+
+  test("--trust-proxy refuses a bad entry, and the old on/off switch, saying what to write", () => {
+    const problem = (value: string) => {
+      try {
+        loadConfig({ env: { LTS_TRUST_PROXY: value }, flags: {} });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).message;
+      }
+      throw new Error(`${value} was accepted`);
+    };
+    for (const old of ["true", "1"]) {
+      expect(problem(old)).toContain(`--trust-proxy / LTS_TRUST_PROXY = "${old}"`);
+      expect(problem(old)).toMatch(/list the reverse proxy's own addresses or CIDRs/);
+    }
+    const bad = problem("127.0.0.1,10.0.0.0/40,proxy.lan");
+    expect(bad).toContain('"10.0.0.0/40" is not an IP address or CIDR; "proxy.lan" is not an IP address or CIDR');
+    expect(bad).toContain("e.g. 127.0.0.1,10.0.0.0/8");
   });
 
   test("lists every problem at once, each with its flag and variable", () => {

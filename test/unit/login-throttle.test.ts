@@ -62,3 +62,34 @@ describe("login throttle", () => {
     expect(t.attempt("x", 5_100).allowed).toBe(true); // refills at 10 a second
   });
 });
+
+describe("known devices", () => {
+  test("a known device is not refused by the global cap, nor by its address's lock", () => {
+    const t = new LoginThrottle();
+    fail(t, "a", 5_000, MAX_FAILURES);
+    for (let i = 0; i < 30; i++) t.attempt(`addr-${i}`, 5_000);
+    expect(t.attempt("x", 5_000).allowed).toBe(false);
+    expect(t.attempt("a", 5_000).allowed).toBe(false);
+    expect(t.attempt("a", 5_000, "device-1")).toEqual({ allowed: true });
+  });
+
+  test("its failures count against the device alone, which is locked like an address", () => {
+    const t = new LoginThrottle();
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      expect(t.attempt("a", 0, "device-1").allowed).toBe(true);
+      t.failed("a", 0, "device-1");
+    }
+    expect(t.attempt("a", 1000, "device-1")).toEqual({ allowed: false, retryAfterSeconds: 29 });
+    expect(t.attempt("b", 1000, "device-1").allowed).toBe(false); // moving to another address does not help
+    expect(t.attempt("a", 1000).allowed).toBe(true);
+    expect(t.attempt("a", 1000, "device-2").allowed).toBe(true);
+  });
+
+  test("a success forgives the device", () => {
+    const t = new LoginThrottle();
+    for (let i = 0; i < MAX_FAILURES - 1; i++) t.failed("a", 0, "device-1");
+    t.succeeded("a", "device-1");
+    t.failed("a", 0, "device-1");
+    expect(t.attempt("a", 0, "device-1").allowed).toBe(true);
+  });
+});

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { forwardedClient, type TrustedProxies } from "../../domain/trusted-proxies";
 import { randomToken } from "../../lib/ids";
 import type { Logger } from "../../lib/logger";
 import type { AppEnv } from "../env";
@@ -6,13 +7,19 @@ import type { AppEnv } from "../env";
 /**
  * Gives every request an id (answered as X-Request-Id, shown on error pages, in every log line)
  * and its client address, then writes one access-log line. Never logs bodies or query strings.
+ * It alone decides whether the peer is a trusted proxy: only then do the forwarded headers count
+ * (`c.var.forwarded`), for the client address, the scheme and the host.
  */
-export function requestContext(logger: Logger, trustProxy: boolean): MiddlewareHandler<AppEnv> {
+export function requestContext(logger: Logger, options: { trustProxy: TrustedProxies; tls: boolean }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const requestId = randomToken(9);
     c.set("requestId", requestId);
-    c.set("ip", clientIp(c.req.raw, c.env, trustProxy));
+    const peer = c.env?.requestIP?.(c.req.raw)?.address ?? null;
+    const forwarded = options.trustProxy.includes(peer) ? { proto: firstValue(c.req.header("x-forwarded-proto")), host: firstValue(c.req.header("x-forwarded-host")) } : null;
+    c.set("ip", forwarded ? forwardedClient(options.trustProxy, peer, c.req.header("x-forwarded-for")) : peer);
+    c.set("forwarded", forwarded);
+    c.set("https", options.tls || forwarded?.proto?.toLowerCase() === "https");
     await next();
     c.res.headers.set("X-Request-Id", requestId);
     // The client API can answer thousands of requests a second: its successes are debug lines.
@@ -28,11 +35,7 @@ export function requestContext(logger: Logger, trustProxy: boolean): MiddlewareH
   };
 }
 
-function clientIp(request: Request, server: AppEnv["Bindings"] | undefined, trustProxy: boolean): string | null {
-  if (trustProxy) {
-    // The proxy appends the address it saw; earlier entries are the client's own claims.
-    const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
-    if (forwarded) return forwarded;
-  }
-  return server?.requestIP?.(request)?.address ?? null;
+/** The first of a list-valued header: the value the proxy nearest the browser set. */
+function firstValue(header: string | undefined): string | null {
+  return header?.split(",")[0]?.trim() || null;
 }

@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 
 /**
  * A strict CSP (no inline script or style, nothing from elsewhere) and the other hardening
- * headers, on every response. HSTS only when this server speaks TLS itself.
+ * headers, on every response. HSTS only over HTTPS: this server's own TLS, or a trusted proxy's.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -18,7 +18,7 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join("; ");
 
-export function securityHeaders(tls: boolean): MiddlewareHandler<AppEnv> {
+export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     const h = c.res.headers;
@@ -29,7 +29,7 @@ export function securityHeaders(tls: boolean): MiddlewareHandler<AppEnv> {
     h.set("Cross-Origin-Opener-Policy", "same-origin");
     h.set("Cross-Origin-Resource-Policy", "same-origin");
     h.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-    if (tls) h.set("Strict-Transport-Security", "max-age=31536000");
+    if (c.var.https) h.set("Strict-Transport-Security", "max-age=31536000");
     if (!h.has("Cache-Control")) h.set("Cache-Control", "no-store");
   };
 }

@@ -1,13 +1,13 @@
 import type { Hono } from "hono";
 import type { Deps } from "../../deps";
 import { AppError } from "../../domain/errors";
-import { isPasswordSet, logIn, logOut, setUpPassword } from "../../services/admin";
+import { isPasswordSet, logIn, logOut, newLoginDevice, setUpPassword, verifiedLoginDevice } from "../../services/admin";
 import { LoginForm, LoginPage } from "../../../templates/pages/login-page";
 import { SetupForm, SetupPage } from "../../../templates/pages/setup-page";
 import type { AppEnv } from "../env";
 import { readForm, submitForm } from "../forms";
 import { safeNext } from "../middleware/require-admin";
-import { clearSessionCookie, setSessionCookie } from "../middleware/session";
+import { clearSessionCookie, loginDeviceCookie, setLoginDeviceCookie, setSessionCookie } from "../middleware/session";
 import { render, redirect } from "../render";
 
 const NOTICES: Record<string, string> = {
@@ -23,14 +23,13 @@ const NOTICES: Record<string, string> = {
  *   POST /logout
  */
 export function registerAuthRoutes(app: Hono<AppEnv>, deps: Deps) {
-  const tokenPath = deps.setupToken.path;
   const setupOnly = () => {
     if (isPasswordSet(deps.db)) throw new AppError("NOT_FOUND", "The management password is already set. Log in instead.");
   };
 
   app.get("/setup", (c) => {
     setupOnly();
-    return render(c, deps, <SetupPage tokenPath={tokenPath} />);
+    return render(c, deps, <SetupPage />);
   });
 
   app.post("/setup", async (c) => {
@@ -44,8 +43,8 @@ export function registerAuthRoutes(app: Hono<AppEnv>, deps: Deps) {
         return redirect(c, deps, "/login?notice=setup-done");
       },
       {
-        page: (f) => <SetupPage tokenPath={tokenPath} {...f} />,
-        fragment: (f) => <SetupForm tokenPath={tokenPath} {...f} />,
+        page: (f) => <SetupPage {...f} />,
+        fragment: (f) => <SetupForm {...f} />,
       },
     );
   });
@@ -60,6 +59,7 @@ export function registerAuthRoutes(app: Hono<AppEnv>, deps: Deps) {
     if (!isPasswordSet(deps.db)) return redirect(c, deps, "/setup");
     const form = await readForm(c);
     const next = c.req.query("next");
+    const device = verifiedLoginDevice(deps.instanceKey, loginDeviceCookie(c, deps.settings));
     return submitForm(
       c,
       deps,
@@ -67,8 +67,10 @@ export function registerAuthRoutes(app: Hono<AppEnv>, deps: Deps) {
         const session = await logIn(c.var.ctx, { password: form.password ?? "" }, {
           previousSessionIdHash: c.var.session?.idHash ?? null,
           userAgent: c.req.header("user-agent") ?? null,
+          device,
         });
         setSessionCookie(c, deps.settings, session.token);
+        if (!device) setLoginDeviceCookie(c, deps.settings, newLoginDevice(deps.instanceKey));
         return redirect(c, deps, safeNext(next));
       },
       {

@@ -4,11 +4,12 @@ import { changePassword } from "../../services/admin";
 import { ChangePasswordForm, ChangePasswordPage } from "../../../templates/pages/change-password-page";
 import type { AppEnv } from "../env";
 import { readForm, submitForm } from "../forms";
+import { setSessionCookie } from "../middleware/session";
 import { redirect, render } from "../render";
 
 /**
  *   GET  /change-password   the form
- *   POST /change-password   current + new password; other sessions end
+ *   POST /change-password   current + new password; other sessions end, this one gets a new id
  */
 export function registerChangePasswordRoutes(app: Hono<AppEnv>, deps: Deps) {
   app.get("/change-password", (c) => {
@@ -23,11 +24,12 @@ export function registerChangePasswordRoutes(app: Hono<AppEnv>, deps: Deps) {
       c,
       deps,
       async () => {
-        const { endedSessions } = await changePassword(
+        const { endedSessions, session } = await changePassword(
           c.var.ctx,
           { currentPassword: form.currentPassword ?? "", newPassword: form.newPassword ?? "", confirmPassword: form.confirmPassword ?? "" },
-          c.var.session!.idHash,
+          { sessionIdHash: c.var.session!.idHash, userAgent: c.req.header("user-agent") ?? null },
         );
+        setSessionCookie(c, deps.settings, session.token);
         return redirect(c, deps, `/change-password?ended=${endedSessions}`);
       },
       { page: (f) => <ChangePasswordPage {...f} />, fragment: (f) => <ChangePasswordForm {...f} /> },

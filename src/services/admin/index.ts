@@ -4,6 +4,7 @@ export * from "./context";
 export * from "./get-admin-state";
 export * from "./log-in";
 export * from "./log-out";
+export * from "./login-device";
 export * from "./schemas";
 export * from "./set-password";
 export * from "./set-up-password";

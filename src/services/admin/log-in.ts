@@ -8,13 +8,14 @@ import { checkPassword } from "./check-password";
 import { LogInInput } from "./schemas";
 
 /**
- * Logs the admin in: checks the password (throttled per address and globally), ends the session
+ * Logs the admin in: checks the password (throttled per address and globally, or per device for
+ * a browser that shows a verified login-device id, see login-device.ts), ends the session
  * the browser came with (a new id at every login) and starts a new one. Throws VALIDATION for a
  * wrong password, RATE_LIMITED while throttled. Successes and failures are audited.
  */
-export async function logIn(ctx: AdminContext, raw: LogInInput, from: { previousSessionIdHash: string | null; userAgent: string | null }): Promise<NewSession> {
+export async function logIn(ctx: AdminContext, raw: LogInInput, from: { previousSessionIdHash: string | null; userAgent: string | null; device?: string | null }): Promise<NewSession> {
   const input = parseInput(LogInInput, raw);
-  const ok = await checkPassword(ctx, input.password);
+  const ok = await checkPassword(ctx, input.password, from.device ?? null);
   const session = transaction(ctx.db, (tx) => {
     const at = ctx.clock.now();
     if (!ok) {

@@ -4,7 +4,7 @@ import { passwordProblem } from "../../domain/password-policy";
 import { transaction } from "../../db/transaction";
 import { recordAuditEvent } from "../audit";
 import type { AdminContext } from "./context";
-import { endOtherSessions } from "../sessions";
+import { createSession, endOtherSessions, endSession, type NewSession } from "../sessions";
 
 /** Refuses a password the policy rejects, naming `field` so a form can show it there. */
 export function assertAcceptable(password: string, field: string): void {
@@ -29,9 +29,14 @@ export async function setInitialPassword(ctx: Pick<AdminContext, "db" | "clock" 
 
 /**
  * Replaces the management password and ends every session except `keepSessionIdHash`
- * (all of them when null). Audit action: `password.changed` or `password.reset`.
+ * (all of them when null). With `renew`, the kept session continues under a new id (returned as
+ * `session`; its old id is invalid): a session id that may have leaked does not outlive the password.
+ * Audit action: `password.changed` or `password.reset`.
  */
-export async function replacePassword(ctx: Pick<AdminContext, "db" | "clock" | "actor" | "hasher">, input: { password: string; field: string; keepSessionIdHash: string | null; action: string }): Promise<{ endedSessions: number }> {
+export async function replacePassword(
+  ctx: Pick<AdminContext, "db" | "clock" | "actor" | "hasher">,
+  input: { password: string; field: string; keepSessionIdHash: string | null; action: string; renew?: { userAgent: string | null } },
+): Promise<{ endedSessions: number; session: NewSession | null }> {
   assertAcceptable(input.password, input.field);
   const hash = await ctx.hasher.hash(input.password);
   return transaction(ctx.db, (tx) => {
@@ -41,7 +46,12 @@ export async function replacePassword(ctx: Pick<AdminContext, "db" | "clock" | "
       .onConflictDoUpdate({ target: adminCredentials.id, set: { passwordHash: hash, updatedAt: at } })
       .run();
     const endedSessions = endOtherSessions(tx, input.keepSessionIdHash);
+    let session: NewSession | null = null;
+    if (input.keepSessionIdHash && input.renew) {
+      endSession(tx, input.keepSessionIdHash);
+      session = createSession(tx, { at, ip: ctx.actor.ip, userAgent: input.renew.userAgent });
+    }
     recordAuditEvent(tx, at, ctx.actor, input.action, { endedSessions });
-    return { endedSessions };
+    return { endedSessions, session };
   });
 }

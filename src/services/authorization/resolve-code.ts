@@ -1,3 +1,4 @@
+import { addressKey } from "../../domain/address-key";
 import { refuse, type Refusal } from "../../domain/api-errors";
 import { constantTimeEqual } from "../../lib/ids";
 import type { ApiCode } from "../usage/usage-store";
@@ -15,7 +16,7 @@ export function resolveCode(
   now: number,
   options: { validate: boolean } = { validate: true },
 ): ApiCode | Refusal {
-  const source = ctx.source.ip ?? "unknown";
+  const source = addressKey(ctx.source.ip);
   const wait = ctx.passwordLimiter.retryAfterSeconds(source, now);
   if (wait > 0) return refuse(3, `Too many wrong session passwords from this address; retry in ${wait} s.`, wait);
 
