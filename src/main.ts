@@ -92,14 +92,14 @@ async function main(argv: string[]): Promise<number> {
       const { flags, positionals } = parseArgs(args, ["dataDir"], STDIN_OPTION);
       refuseExtra(positionals);
       if (flags.stdin === undefined) throw new UsageError("set-password reads the password from standard input: lts set-password --stdin");
-      const { setPasswordCommand } = await import("./cli/password-commands");
+      const { setPasswordCommand } = await import("./cli/commands/set-password");
       const { readAllStdin } = await import("./cli/prompt");
       return print(await setPasswordCommand(loadConfig({ env, flags }), readAllStdin));
     }
     case "reset-password": {
       const { flags, positionals } = parseArgs(args, ["dataDir"]);
       refuseExtra(positionals);
-      const { resetPasswordCommand } = await import("./cli/password-commands");
+      const { resetPasswordCommand } = await import("./cli/commands/set-password");
       const { terminalPrompt } = await import("./cli/prompt");
       return print(await resetPasswordCommand(loadConfig({ env, flags }), terminalPrompt()));
     }
@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
       const misplaced = sub === undefined && Object.keys(UUID_GENERATE_OPTIONS).find((name) => flags[name] !== undefined);
       if (misplaced) throw new UsageError(`${UUID_GENERATE_OPTIONS[misplaced as keyof typeof UUID_GENERATE_OPTIONS].flag} belongs to 'lts uuid generate'.`);
       const config = loadConfig({ env, flags });
-      const { showUuidCommand, generateUuidCommand } = await import("./cli/uuid-commands");
+      const { showUuidCommand, generateUuidCommand } = await import("./cli/commands/uuid");
       if (sub === undefined) return print(await showUuidCommand(config));
       if (sub === "labels") {
         // What the server reads through this command in a child process (its event loop stays free).
@@ -127,14 +127,14 @@ async function main(argv: string[]): Promise<number> {
       const [file, ...extra] = positionals;
       refuseExtra(extra);
       if (!file) throw new UsageError("Name the license file: lts import FILE [--code SUFFIX]");
-      const { importCommand } = await import("./cli/import-command");
+      const { importCommand } = await import("./cli/commands/import");
       const { trustedIssuers } = await import("./trusted-issuers");
       return print(await importCommand(loadConfig({ env, flags }), { file, codeSuffix: flags.code, trusted: trustedIssuers() }));
     }
     case "codes": {
       const { flags, positionals } = parseArgs(args, ["dataDir", "port", "basePath"], CODES_OPTIONS);
       refuseExtra(positionals);
-      const { codesCommand } = await import("./cli/codes-commands");
+      const { codesCommand } = await import("./cli/commands/codes");
       const text = codesCommand(loadConfig({ env, flags }), { json: flags.json !== undefined });
       return text === "" ? 0 : print(text);
     }
@@ -143,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
       refuseExtra(positionals);
       if (flags.main === undefined) throw new UsageError("Give the main server's URL: lts server-url --main URL [--standby URL --standby-key KEY]");
       if (flags.standbyKey !== undefined && flags.standby === undefined) throw new UsageError("--standby-key goes with --standby URL.");
-      const { serverUrlCommand } = await import("./cli/codes-commands");
+      const { serverUrlCommand } = await import("./cli/commands/codes");
       return print(serverUrlCommand(loadConfig({ env, flags }), { main: flags.main, standby: flags.standby, standbyKey: flags.standbyKey }));
     }
     default:

@@ -1,14 +1,14 @@
-import type { Config } from "../config";
-import { closeDatabase } from "../db/client";
-import { openDataDir } from "../db/data-dir";
-import { AppError } from "../domain/errors";
-import { systemClock } from "../lib/clock";
-import { firstNonLoopbackIPv4, type HostAddressLookup } from "../lib/host-address";
-import { consoleActor } from "../services/context";
-import { listHandshakeCodes } from "../services/handshake-codes";
-import { loadOrCreateInstanceKey } from "../services/instance-key";
-import { readServerUrls, setServerUrls, type ServerOrigin } from "../services/settings";
-import { CommandError } from "./errors";
+import type { Config } from "../../config";
+import { closeDatabase } from "../../db/client";
+import { openDataDir } from "../../db/data-dir";
+import { AppError } from "../../domain/errors";
+import { systemClock } from "../../lib/clock";
+import { firstNonLoopbackIPv4, type HostAddressLookup } from "../../lib/host-address";
+import { consoleActor } from "../../services/context";
+import { listHandshakeCodes } from "../../services/handshake-codes";
+import { loadOrCreateInstanceKey } from "../../services/instance-key";
+import { readServerUrls, setServerUrls, type ServerOrigin } from "../../services/settings";
+import { CommandError } from "../errors";
 
 const origin = (config: Config, hostAddress: HostAddressLookup): ServerOrigin => ({ tls: !!config.tlsCert, port: config.port, basePath: config.basePath, hostAddress });
 

@@ -1,15 +1,15 @@
 import { join } from "node:path";
-import type { Config } from "../config";
-import type { Db } from "../db/client";
-import { openDataDir } from "../db/data-dir";
-import { closeDatabase } from "../db/client";
-import { LoginThrottle } from "../domain/login-throttle";
-import { systemClock } from "../lib/clock";
-import { argon2Hasher } from "../lib/password-hasher";
-import { isPasswordSet, replacePassword, setInitialPassword, SetupToken } from "../services/admin";
-import { consoleActor, type ServiceContext } from "../services/context";
-import type { Prompt } from "./prompt";
-import { CommandError } from "./errors";
+import type { Config } from "../../config";
+import type { Db } from "../../db/client";
+import { openDataDir } from "../../db/data-dir";
+import { closeDatabase } from "../../db/client";
+import { LoginThrottle } from "../../domain/login-throttle";
+import { systemClock } from "../../lib/clock";
+import { argon2Hasher } from "../../lib/password-hasher";
+import { isPasswordSet, replacePassword, setInitialPassword, SetupToken } from "../../services/admin";
+import { consoleActor, type ServiceContext } from "../../services/context";
+import type { Prompt } from "../prompt";
+import { CommandError } from "../errors";
 
 function consoleContext(config: Config, db: Db): ServiceContext {
   return { db, clock: systemClock, hasher: argon2Hasher(join(config.dataDir, "tmp")), throttle: new LoginThrottle(), actor: consoleActor };

@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
-import type { Config } from "../config";
-import { closeDatabase } from "../db/client";
-import { openDataDir } from "../db/data-dir";
-import { itemStatus, STATUS_LABELS } from "../domain/item-status";
-import { DEFAULT_GRACE_DAYS } from "../domain/license";
-import { MAX_LICENSE_FILE_BYTES } from "../domain/license-file";
-import { systemClock } from "../lib/clock";
-import { consoleActor } from "../services/context";
-import { importLicenseFile, openLicense } from "../services/license-files";
-import { MachineIdentity, readHardwareLabels, type LabelReader } from "../services/machine-identity";
-import type { IssuerPublicKey } from "../domain/issuer-key";
-import { CommandError } from "./errors";
+import type { Config } from "../../config";
+import { closeDatabase } from "../../db/client";
+import { openDataDir } from "../../db/data-dir";
+import { itemStatus, STATUS_LABELS } from "../../domain/item-status";
+import { DEFAULT_GRACE_DAYS } from "../../domain/license";
+import { MAX_LICENSE_FILE_BYTES } from "../../domain/license-file";
+import { systemClock } from "../../lib/clock";
+import { consoleActor } from "../../services/context";
+import { importLicenseFile, openLicense } from "../../services/license-files";
+import { MachineIdentity, readHardwareLabels, type LabelReader } from "../../services/machine-identity";
+import type { IssuerPublicKey } from "../../domain/issuer-key";
+import { CommandError } from "../errors";
 
 /**
  * `lts import FILE [--code SUFFIX]`: what the Import License File page does, for scripted

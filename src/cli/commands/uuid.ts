@@ -1,13 +1,13 @@
 import { resolve } from "node:path";
-import type { Config } from "../config";
-import { closeDatabase } from "../db/client";
-import { openDataDir } from "../db/data-dir";
-import { AppError } from "../domain/errors";
-import { isMachineLabel, LABEL_NAMES, MACHINE_LABELS, type MachineLabel } from "../domain/machine-uuid";
-import { systemClock } from "../lib/clock";
-import { consoleActor } from "../services/context";
-import { generateMachineUuid, MachineIdentity, previewMachineUuid, readHardwareLabels, type LabelReader, type MachineContext } from "../services/machine-identity";
-import { CommandError, UsageError } from "./errors";
+import type { Config } from "../../config";
+import { closeDatabase } from "../../db/client";
+import { openDataDir } from "../../db/data-dir";
+import { AppError } from "../../domain/errors";
+import { isMachineLabel, LABEL_NAMES, MACHINE_LABELS, type MachineLabel } from "../../domain/machine-uuid";
+import { systemClock } from "../../lib/clock";
+import { consoleActor } from "../../services/context";
+import { generateMachineUuid, MachineIdentity, previewMachineUuid, readHardwareLabels, type LabelReader, type MachineContext } from "../../services/machine-identity";
+import { CommandError, UsageError } from "../errors";
 
 const describe = (labels: readonly MachineLabel[]) => labels.map((l) => `${l} (${LABEL_NAMES[l]})`).join(", ");
 
