@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { COMMANDS, describeCommand, describeUsage } from "../../src/cli/commands";
 import { SERVER_OPTIONS } from "../../src/config";
 import { openDataDir } from "../../src/db/data-dir";
 import { closeDatabase } from "../../src/db/client";
@@ -38,6 +39,38 @@ describe("lts --help and version", () => {
     expect(code).toBe(0);
     for (const command of ["serve", "set-password --stdin", "reset-password", "version"]) expect(stdout).toContain(command);
     for (const spec of Object.values(SERVER_OPTIONS)) expect(stdout).toContain(`env ${spec.env}`);
+  });
+
+  test("--help lists every command in the registry, with its usage and summary", async () => {
+    const { stdout } = await lts(["--help"]);
+    for (const command of COMMANDS) {
+      for (const line of describeUsage(command.usage).split("\n")) expect(stdout, command.name).toContain(line);
+    }
+  });
+
+  test("every command answers --help (and 'lts help NAME') with its own usage and options, exit 0", async () => {
+    const answers = await Promise.all(COMMANDS.map((command) => lts([command.name, "--help"])));
+    COMMANDS.forEach((command, i) => {
+      const { code, stdout } = answers[i]!;
+      expect({ command: command.name, code, stdout }).toEqual({ command: command.name, code: 0, stdout: describeCommand(command) + "\n" });
+      expect(stdout).toContain(describeUsage(command.usage));
+      for (const spec of Object.values(command.options)) expect(stdout, command.name).toContain(spec.flag);
+    });
+    expect((await lts(["help", "uuid"])).stdout).toBe((await lts(["uuid", "--help"])).stdout);
+    expect((await lts(["uuid", "--help"])).stdout).toContain("--custom-id-file FILE");
+    expect((await lts(["codes", "--help"])).stdout).toContain("env LTS_BASE_PATH");
+  }, 60_000);
+
+  test("version and --help load neither the database nor the services (cold start)", async () => {
+    const hook = join(freshDir(), "report-modules.ts");
+    writeFileSync(hook, 'process.on("exit", () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));\n');
+    for (const args of [["version"], ["--help"]]) {
+      const proc = Bun.spawn([process.execPath, "--preload", hook, MAIN, ...args], { stdout: "ignore", stderr: "pipe" });
+      const loaded: string[] = JSON.parse(await new Response(proc.stderr).text());
+      expect(await proc.exited).toBe(0);
+      expect(loaded.some((m) => m.endsWith("src/cli/commands/index.ts"))).toBe(true);
+      expect(loaded.filter((m) => /src\/(db|services\/(?!context\.ts))|drizzle-orm|src\/server\.ts|src\/cli\/(with-data-dir|prompt)\.ts/.test(m)), args[0]).toEqual([]);
+    }
   });
 
   test("version prints the version", async () => {

@@ -1,16 +1,37 @@
-import type { Config } from "../../config";
-import { closeDatabase } from "../../db/client";
-import { openDataDir } from "../../db/data-dir";
-import { AppError } from "../../domain/errors";
+import { loadConfig, type Config } from "../../config";
 import { systemClock } from "../../lib/clock";
 import { firstNonLoopbackIPv4, type HostAddressLookup } from "../../lib/host-address";
-import { consoleActor } from "../../services/context";
-import { listHandshakeCodes } from "../../services/handshake-codes";
-import { loadOrCreateInstanceKey } from "../../services/instance-key";
-import { readServerUrls, setServerUrls, type ServerOrigin } from "../../services/settings";
-import { CommandError } from "../errors";
+import type { ServerOrigin } from "../../services/settings";
+import { parseArgs } from "../args";
+import { print, refuseExtra, type LtsCommand } from "./command";
 
-const origin = (config: Config, hostAddress: HostAddressLookup): ServerOrigin => ({ tls: !!config.tlsCert, port: config.port, basePath: config.basePath, hostAddress });
+const OPTIONS = { json: { flag: "--json", env: "", help: "print a JSON array" } };
+
+export const codes: LtsCommand = {
+  name: "codes",
+  usage: [
+    {
+      line: "lts codes [--json] [--port N] [--base-path /PATH] [--data-dir DIR]",
+      summary: "every handshake code, one line each: code, default|-,\nenabled|disabled, item ids, license key (--json: an array);\n--port/--base-path as the server's, for the default main URL",
+    },
+  ],
+  serverOptions: ["dataDir", "port", "basePath"],
+  options: OPTIONS,
+  help: `Prints every handshake code, sorted, one line each: the code, default or -, enabled or disabled,
+its item ids in consumption order (comma-separated, - for none) and its license key; with --json,
+a JSON array with every field. Until the server URLs are set ('lts server-url'), the keys carry
+this host's address with the server's port and base path: give --port and --base-path (or
+LTS_PORT, LTS_BASE_PATH) as the server has them.`,
+  async run(args, env) {
+    const { flags, positionals } = parseArgs(args, ["dataDir", "port", "basePath"], OPTIONS);
+    refuseExtra(positionals);
+    const text = await codesCommand(loadConfig({ env, flags }), { json: flags.json !== undefined });
+    return text === "" ? 0 : print(text);
+  },
+};
+
+/** Where the server is reached, for the default main URL in license keys. */
+export const origin = (config: Config, hostAddress: HostAddressLookup): ServerOrigin => ({ tls: !!config.tlsCert, port: config.port, basePath: config.basePath, hostAddress });
 
 /**
  * `lts codes [--json]`: every handshake code, sorted, one line each —
@@ -18,9 +39,11 @@ const origin = (config: Config, hostAddress: HostAddressLookup): ServerOrigin =>
  * or a JSON array. Until the server URLs are set, keys carry this host's address with the port
  * and base path of the configuration (--port, --base-path or LTS_PORT, LTS_BASE_PATH).
  */
-export function codesCommand(config: Config, options: { json: boolean }, hostAddress: HostAddressLookup = firstNonLoopbackIPv4): string {
-  const db = openDataDir(config.dataDir);
-  try {
+export async function codesCommand(config: Config, options: { json: boolean }, hostAddress: HostAddressLookup = firstNonLoopbackIPv4): Promise<string> {
+  const { withDataDir } = await import("../with-data-dir");
+  const { listHandshakeCodes } = await import("../../services/handshake-codes");
+  const { loadOrCreateInstanceKey } = await import("../../services/instance-key");
+  return withDataDir(config, ({ db }) => {
     const codes = listHandshakeCodes({ db, clock: systemClock, instanceKey: loadOrCreateInstanceKey(config.dataDir), origin: origin(config, hostAddress) });
     if (options.json) {
       return JSON.stringify(
@@ -45,36 +68,5 @@ export function codesCommand(config: Config, options: { json: boolean }, hostAdd
     return codes
       .map((c) => [c.code, c.isDefault ? "default" : "-", c.enabled ? "enabled" : "disabled", c.items.map((i) => i.itemId).join(",") || "-", c.licenseKey ?? "-"].join(" "))
       .join("\n");
-  } finally {
-    closeDatabase(db);
-  }
-}
-
-/**
- * `lts server-url --main URL [--standby URL --standby-key KEY]`: what Set Server URL does. Sets
- * exactly what is given: without --standby there is no standby any more. Every license key
- * carries the new URLs at once (the running server shows them too).
- */
-export function serverUrlCommand(config: Config, input: { main: string; standby?: string; standbyKey?: string }): string {
-  const db = openDataDir(config.dataDir);
-  try {
-    let changed: boolean;
-    try {
-      ({ changed } = setServerUrls({ db, clock: systemClock, actor: consoleActor }, { main: input.main, standby: input.standby ?? "", standbyPublicKey: input.standbyKey ?? "" }));
-    } catch (err) {
-      if (!(err instanceof AppError) || err.code !== "VALIDATION") throw err;
-      const flags: Record<string, string> = { main: "--main", standby: "--standby", standbyPublicKey: "--standby-key" };
-      const lines = Object.entries(err.details.fields ?? {}).map(([field, message]) => `${flags[field] ?? field}: ${message}`);
-      throw new CommandError(`${lines.join("\n")}\nNothing changed.`);
-    }
-    const urls = readServerUrls(db, origin(config, firstNonLoopbackIPv4), loadOrCreateInstanceKey(config.dataDir));
-    return [
-      changed ? "Server URLs saved. Every license key now carries them:" : "The server URLs were already these; nothing changed:",
-      `  main     ${urls.main}`,
-      `  standby  ${urls.standby ? `${urls.standby} (key id ${urls.standbyKid})` : "none"}`,
-      "Run 'lts codes' to print the license keys.",
-    ].join("\n");
-  } finally {
-    closeDatabase(db);
-  }
+  });
 }

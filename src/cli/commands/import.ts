@@ -1,30 +1,54 @@
 import { readFileSync } from "node:fs";
-import type { Config } from "../../config";
-import { closeDatabase } from "../../db/client";
-import { openDataDir } from "../../db/data-dir";
+import { loadConfig, type Config } from "../../config";
 import { itemStatus, STATUS_LABELS } from "../../domain/item-status";
 import { DEFAULT_GRACE_DAYS } from "../../domain/license";
 import { MAX_LICENSE_FILE_BYTES } from "../../domain/license-file";
 import { systemClock } from "../../lib/clock";
 import { consoleActor } from "../../services/context";
-import { importLicenseFile, openLicense } from "../../services/license-files";
-import { MachineIdentity, readHardwareLabels, type LabelReader } from "../../services/machine-identity";
+import type { LabelReader } from "../../services/machine-identity";
 import type { IssuerPublicKey } from "../../domain/issuer-key";
-import { CommandError } from "../errors";
+import { parseArgs } from "../args";
+import { CommandError, UsageError } from "../errors";
+import { print, refuseExtra, type LtsCommand } from "./command";
+
+const OPTIONS = { code: { flag: "--code", env: "", value: "SUFFIX", help: "attach new items to {organizationId}-SUFFIX (created if missing)" } };
+
+export const importCommand: LtsCommand = {
+  name: "import",
+  usage: [
+    {
+      line: "lts import FILE [--code SUFFIX] [--data-dir DIR]",
+      summary: "what the Import License File page does; prints the items\nand the handshake code they went to",
+    },
+  ],
+  serverOptions: ["dataDir"],
+  options: OPTIONS,
+  help: `Imports a license file (or a revocation) signed by an issuer this build trusts, as the Import
+License File page does, for scripted installs. A running server on the same data dir sees the
+items at once. New items go to the handshake code {organizationId}-SUFFIX, by default
+{organizationId}-{licenseId}.`,
+  async run(args, env) {
+    const { flags, positionals } = parseArgs(args, ["dataDir"], OPTIONS);
+    const [file, ...extra] = positionals;
+    refuseExtra(extra);
+    if (!file) throw new UsageError("Name the license file: lts import FILE [--code SUFFIX]");
+    const { trustedIssuers } = await import("../../trusted-issuers");
+    return print(await importLicense(loadConfig({ env, flags }), { file, codeSuffix: flags.code, trusted: trustedIssuers() }));
+  },
+};
 
 /**
  * `lts import FILE [--code SUFFIX]`: what the Import License File page does, for scripted
  * installs, with or without a running server on the same data dir (which sees the items at once).
  * New items go to `{organizationId}-{SUFFIX}`, default `{organizationId}-{licenseId}`.
  */
-export async function importCommand(
-  config: Config,
-  input: { file: string; codeSuffix?: string; trusted: IssuerPublicKey[] },
-  readLabels: LabelReader = readHardwareLabels,
-): Promise<string> {
+export async function importLicense(config: Config, input: { file: string; codeSuffix?: string; trusted: IssuerPublicKey[] }, readLabels?: LabelReader): Promise<string> {
   const bytes = readLicenseFile(input.file);
-  const db = openDataDir(config.dataDir);
-  try {
+  const { withDataDir } = await import("../with-data-dir");
+  const { importLicenseFile, openLicense } = await import("../../services/license-files");
+  const { MachineIdentity, readHardwareLabels } = await import("../../services/machine-identity");
+  readLabels ??= readHardwareLabels;
+  return withDataDir(config, async ({ db }) => {
     const machine = new MachineIdentity(db, readLabels);
     await machine.refresh();
     const result = importLicenseFile({ db, clock: systemClock, actor: consoleActor }, { file: bytes, trusted: input.trusted, machine: machine.binding(consoleActor), codeSuffix: input.codeSuffix });
@@ -43,9 +67,7 @@ export async function importCommand(
       }
     }
     return lines.join("\n");
-  } finally {
-    closeDatabase(db);
-  }
+  });
 }
 
 function readLicenseFile(path: string): Uint8Array {
