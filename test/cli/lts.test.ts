@@ -24,6 +24,15 @@ async function lts(args: string[], options: { stdin?: string; env?: Record<strin
   return { stdout, stderr, code };
 }
 
+/** A --preload file that records, at exit, every module the process loaded. */
+function moduleReport() {
+  const dir = freshDir();
+  const hook = join(dir, "report-modules.ts");
+  const out = join(dir, "modules.json");
+  writeFileSync(hook, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`);
+  return { hook, loaded: (): string[] => JSON.parse(readFileSync(out, "utf8")) };
+}
+
 function audit(dataDir: string) {
   const db = openDataDir(dataDir);
   try {
@@ -62,12 +71,11 @@ describe("lts --help and version", () => {
   }, 60_000);
 
   test("version and --help load neither the database nor the services (cold start)", async () => {
-    const hook = join(freshDir(), "report-modules.ts");
-    writeFileSync(hook, 'process.on("exit", () => process.stderr.write(JSON.stringify(Object.keys(require.cache))));\n');
     for (const args of [["version"], ["--help"]]) {
-      const proc = Bun.spawn([process.execPath, "--preload", hook, MAIN, ...args], { stdout: "ignore", stderr: "pipe" });
-      const loaded: string[] = JSON.parse(await new Response(proc.stderr).text());
+      const report = moduleReport();
+      const proc = Bun.spawn([process.execPath, "--preload", report.hook, MAIN, ...args], { stdout: "ignore", stderr: "ignore" });
       expect(await proc.exited).toBe(0);
+      const loaded = report.loaded();
       expect(loaded.some((m) => m.endsWith("src/cli/commands/index.ts"))).toBe(true);
       expect(loaded.filter((m) => /src\/(db|services\/(?!context\.ts))|drizzle-orm|src\/server\.ts|src\/cli\/(with-data-dir|prompt)\.ts/.test(m)), args[0]).toEqual([]);
     }
@@ -152,8 +160,8 @@ describe("lts reset-password", () => {
 });
 
 describe("lts serve", () => {
-  async function serveUntil(dataDir: string, pattern: RegExp) {
-    const proc = Bun.spawn([process.execPath, MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir], { stdout: "pipe", stderr: "pipe" });
+  async function serveUntil(dataDir: string, pattern: RegExp, bunFlags: string[] = []) {
+    const proc = Bun.spawn([process.execPath, ...bunFlags, MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir], { stdout: "pipe", stderr: "pipe" });
     const reader = proc.stdout.getReader();
     let out = "";
     const deadline = Date.now() + 10_000;
@@ -177,6 +185,15 @@ describe("lts serve", () => {
     const log = readFileSync(join(dataDir, "logs", "lts.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(log.some((l) => l.msg === `Setup token: ${token}`)).toBe(true);
     expect(code).toBe(0);
+  });
+
+  test("loads none of the other commands' modules (with-data-dir, prompt)", async () => {
+    const report = moduleReport();
+    const { code } = await serveUntil(freshDir(), /listening on/, ["--preload", report.hook]);
+    expect(code).toBe(0);
+    const loaded = report.loaded();
+    expect(loaded.some((m) => m.endsWith("src/server.ts"))).toBe(true);
+    expect(loaded.filter((m) => /src\/cli\/(with-data-dir|prompt)\.ts/.test(m))).toEqual([]);
   });
 
   test("prints no token once a password is set", async () => {
