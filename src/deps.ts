@@ -6,7 +6,6 @@ import { loadStaticAssets, type StaticAssets } from "./lib/static-assets";
 import { systemClock, type Clock } from "./lib/clock";
 import type { Logger } from "./lib/logger";
 import { argon2Hasher, type PasswordHasher } from "./lib/password-hasher";
-import { join } from "node:path";
 import { SetupToken } from "./services/admin";
 import type { SessionPolicy } from "./services/sessions";
 import { randomToken } from "./lib/ids";
@@ -16,6 +15,7 @@ import { trustedIssuers } from "./trusted-issuers";
 import { loadOrCreateInstanceKey, type InstanceKey } from "./services/instance-key";
 import { UsageStore } from "./services/usage/usage-store";
 import { GroupCommit } from "./db/group-commit";
+import { dataDirAt } from "./db/data-dir";
 import { FailureLimiter } from "./domain/request-limiter";
 import { firstNonLoopbackIPv4, type HostAddressLookup } from "./lib/host-address";
 
@@ -80,7 +80,7 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     db,
     clock,
     logger,
-    hasher: argon2Hasher(join(config.dataDir, "tmp")),
+    hasher: argon2Hasher(dataDirAt(config.dataDir).tmp),
     throttle: new LoginThrottle(),
     setupToken: new SetupToken(config.dataDir),
     settings: portalSettings(config, listening),

@@ -1,10 +1,9 @@
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Server } from "bun";
 import { createApp } from "./app";
 import type { Config } from "./config";
 import { closeDatabase, type Db } from "./db/client";
-import { openDataDir } from "./db/data-dir";
+import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
 import { buildDeps, type Deps } from "./deps";
 import { createLogger, fileSink, stdoutSink, type Logger } from "./lib/logger";
 import { VERSION } from "./lib/version";
@@ -32,8 +31,9 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, options: { out?: (line: string) => void } = {}): Promise<RunningServer> {
   const out = options.out ?? ((line: string) => process.stdout.write(line + "\n"));
-  mkdirSync(join(config.dataDir, "logs"), { recursive: true, mode: 0o700 });
-  const logFile = fileSink(join(config.dataDir, "logs", "lts.log"));
+  const dir = dataDirAt(config.dataDir);
+  mkdirSync(dir.logs, { recursive: true, mode: DIR_MODE });
+  const logFile = fileSink(dir.logFile);
   const logger = createLogger([(line) => out(line), logFile], config.logLevel);
   const db = openDataDir(config.dataDir);
 

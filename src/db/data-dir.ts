@@ -7,6 +7,78 @@ import { instance } from "./schema";
 export const DATABASE_FILE = "lts.db";
 export const INSTANCE_ID_FILE = "instance-id";
 
+/** Everything in the data dir is the server's alone: files 0600, folders 0700. */
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+/**
+ * The data dir's layout, named: the one place that knows where each thing lives. Paths are
+ * absolute when the root is (the config makes it so).
+ */
+export interface DataDir {
+  readonly root: string;
+  /** The SQLite database, and the two files SQLite keeps beside it (mode taken from the database). */
+  readonly database: string;
+  readonly wal: string;
+  readonly shm: string;
+  /** The marker saying which database belongs here (see openDataDir). */
+  readonly instanceId: string;
+  /** This server's Ed25519 key (services/instance-key). */
+  readonly instanceKey: string;
+  /** The one-time token while no management password is set (services/admin/setup-token). */
+  readonly setupToken: string;
+  readonly logs: string;
+  readonly logFile: string;
+  /** Where the compiled binary unpacks argon2's native module (lib/password-hasher). */
+  readonly tmp: string;
+  readonly backups: string;
+  /** Every path above, with its kind and the mode it is made with. */
+  readonly entries: readonly DataDirEntry[];
+  /**
+   * What makes up "the instance": the database (with its -wal and -shm), the instance-id marker
+   * and the instance key. They belong together — a database beside another instance's marker is
+   * refused, and beside another key it would sign as someone else — so backup and restore treat
+   * them as one unit.
+   */
+  readonly instance: readonly string[];
+}
+
+export type DataDirPathName = Exclude<keyof DataDir, "root" | "entries" | "instance">;
+
+export interface DataDirEntry {
+  name: DataDirPathName;
+  path: string;
+  kind: "file" | "dir";
+  mode: number;
+}
+
+const LAYOUT: Record<DataDirPathName, { relative: string; kind: "file" | "dir" }> = {
+  database: { relative: DATABASE_FILE, kind: "file" },
+  wal: { relative: `${DATABASE_FILE}-wal`, kind: "file" },
+  shm: { relative: `${DATABASE_FILE}-shm`, kind: "file" },
+  instanceId: { relative: INSTANCE_ID_FILE, kind: "file" },
+  instanceKey: { relative: "instance-key.pem", kind: "file" },
+  setupToken: { relative: "setup-token", kind: "file" },
+  logs: { relative: "logs", kind: "dir" },
+  logFile: { relative: join("logs", "lts.log"), kind: "file" },
+  tmp: { relative: "tmp", kind: "dir" },
+  backups: { relative: "backups", kind: "dir" },
+};
+
+const INSTANCE_UNIT: readonly DataDirPathName[] = ["database", "wal", "shm", "instanceId", "instanceKey"];
+
+/** The data dir at `root`, named. Touches nothing on disk. */
+export function dataDirAt(root: string): DataDir {
+  const names = Object.keys(LAYOUT) as DataDirPathName[];
+  const paths = Object.fromEntries(names.map((name) => [name, join(root, LAYOUT[name].relative)])) as Record<DataDirPathName, string>;
+  return {
+    root,
+    ...paths,
+    entries: names.map((name) => ({ name, path: paths[name], kind: LAYOUT[name].kind, mode: LAYOUT[name].kind === "dir" ? DIR_MODE : FILE_MODE })),
+    instance: INSTANCE_UNIT.map((name) => paths[name]),
+  };
+}
+
 /** The data dir could not be opened safely; the message says what to do. */
 export class DataDirError extends Error {}
 
@@ -16,10 +88,11 @@ export class DataDirError extends Error {}
  * to another data dir, is refused rather than silently recreated (that would reset all usage and
  * reopen first-run setup to anyone who connects).
  */
-export function openDataDir(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const dbPath = join(dataDir, DATABASE_FILE);
-  const markerPath = join(dataDir, INSTANCE_ID_FILE);
+export function openDataDir(root: string): Db {
+  const dir = dataDirAt(root);
+  mkdirSync(dir.root, { recursive: true, mode: DIR_MODE });
+  const dbPath = dir.database;
+  const markerPath = dir.instanceId;
   const marker = existsSync(markerPath) ? readFileSync(markerPath, "utf8").trim() : null;
   const dbExisted = existsSync(dbPath) && statSync(dbPath).size > 0;
 
@@ -31,7 +104,7 @@ export function openDataDir(dataDir: string): Db {
   }
 
   // SQLite gives the -wal and -shm files the main file's mode: make it private from the start.
-  if (!existsSync(dbPath)) writeFileSync(dbPath, "", { mode: 0o600 });
+  if (!existsSync(dbPath)) writeFileSync(dbPath, "", { mode: FILE_MODE });
   const db = openDatabase(dbPath);
   const tables = userTables(db);
   if (dbExisted && !tables.includes("instance")) {
@@ -44,7 +117,7 @@ export function openDataDir(dataDir: string): Db {
   if (!row && !marker) {
     const id = randomUUID();
     db.insert(instance).values({ id: 1, instanceId: id, createdAt: new Date() }).run();
-    writeFileSync(markerPath, id + "\n", { mode: 0o600 });
+    writeFileSync(markerPath, id + "\n", { mode: FILE_MODE });
     return db;
   }
   if (!row || (marker && marker !== row.instanceId)) {
@@ -54,6 +127,6 @@ export function openDataDir(dataDir: string): Db {
         `Put this data dir's own database back, or restore a backup of it.`,
     );
   }
-  if (!marker) writeFileSync(markerPath, row.instanceId + "\n", { mode: 0o600 });
+  if (!marker) writeFileSync(markerPath, row.instanceId + "\n", { mode: FILE_MODE });
   return db;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { COMMANDS, describeCommand, describeUsage } from "../../src/cli/commands";
 import { SERVER_OPTIONS } from "../../src/config";
 import { openDataDir } from "../../src/db/data-dir";
 import { closeDatabase } from "../../src/db/client";
@@ -23,6 +24,15 @@ async function lts(args: string[], options: { stdin?: string; env?: Record<strin
   return { stdout, stderr, code };
 }
 
+/** A --preload file that records, at exit, every module the process loaded. */
+function moduleReport() {
+  const dir = freshDir();
+  const hook = join(dir, "report-modules.ts");
+  const out = join(dir, "modules.json");
+  writeFileSync(hook, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`);
+  return { hook, loaded: (): string[] => JSON.parse(readFileSync(out, "utf8")) };
+}
+
 function audit(dataDir: string) {
   const db = openDataDir(dataDir);
   try {
@@ -38,6 +48,37 @@ describe("lts --help and version", () => {
     expect(code).toBe(0);
     for (const command of ["serve", "set-password --stdin", "reset-password", "version"]) expect(stdout).toContain(command);
     for (const spec of Object.values(SERVER_OPTIONS)) expect(stdout).toContain(`env ${spec.env}`);
+  });
+
+  test("--help lists every command in the registry, with its usage and summary", async () => {
+    const { stdout } = await lts(["--help"]);
+    for (const command of COMMANDS) {
+      for (const line of describeUsage(command.usage).split("\n")) expect(stdout, command.name).toContain(line);
+    }
+  });
+
+  test("every command answers --help (and 'lts help NAME') with its own usage and options, exit 0", async () => {
+    const answers = await Promise.all(COMMANDS.map((command) => lts([command.name, "--help"])));
+    COMMANDS.forEach((command, i) => {
+      const { code, stdout } = answers[i]!;
+      expect({ command: command.name, code, stdout }).toEqual({ command: command.name, code: 0, stdout: describeCommand(command) + "\n" });
+      expect(stdout).toContain(describeUsage(command.usage));
+      for (const spec of Object.values(command.options)) expect(stdout, command.name).toContain(spec.flag);
+    });
+    expect((await lts(["help", "uuid"])).stdout).toBe((await lts(["uuid", "--help"])).stdout);
+    expect((await lts(["uuid", "--help"])).stdout).toContain("--custom-id-file FILE");
+    expect((await lts(["codes", "--help"])).stdout).toContain("env LTS_BASE_PATH");
+  }, 60_000);
+
+  test("version and --help load neither the database nor the services (cold start)", async () => {
+    for (const args of [["version"], ["--help"]]) {
+      const report = moduleReport();
+      const proc = Bun.spawn([process.execPath, "--preload", report.hook, MAIN, ...args], { stdout: "ignore", stderr: "ignore" });
+      expect(await proc.exited).toBe(0);
+      const loaded = report.loaded();
+      expect(loaded.some((m) => m.endsWith("src/cli/commands/index.ts"))).toBe(true);
+      expect(loaded.filter((m) => /src\/(db|services\/(?!context\.ts))|drizzle-orm|src\/server\.ts|src\/cli\/(with-data-dir|prompt)\.ts/.test(m)), args[0]).toEqual([]);
+    }
   });
 
   test("version prints the version", async () => {
@@ -119,8 +160,8 @@ describe("lts reset-password", () => {
 });
 
 describe("lts serve", () => {
-  async function serveUntil(dataDir: string, pattern: RegExp) {
-    const proc = Bun.spawn([process.execPath, MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir], { stdout: "pipe", stderr: "pipe" });
+  async function serveUntil(dataDir: string, pattern: RegExp, bunFlags: string[] = []) {
+    const proc = Bun.spawn([process.execPath, ...bunFlags, MAIN, "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir], { stdout: "pipe", stderr: "pipe" });
     const reader = proc.stdout.getReader();
     let out = "";
     const deadline = Date.now() + 10_000;
@@ -144,6 +185,15 @@ describe("lts serve", () => {
     const log = readFileSync(join(dataDir, "logs", "lts.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(log.some((l) => l.msg === `Setup token: ${token}`)).toBe(true);
     expect(code).toBe(0);
+  });
+
+  test("loads none of the other commands' modules (with-data-dir, prompt)", async () => {
+    const report = moduleReport();
+    const { code } = await serveUntil(freshDir(), /listening on/, ["--preload", report.hook]);
+    expect(code).toBe(0);
+    const loaded = report.loaded();
+    expect(loaded.some((m) => m.endsWith("src/server.ts"))).toBe(true);
+    expect(loaded.filter((m) => /src\/cli\/(with-data-dir|prompt)\.ts/.test(m))).toEqual([]);
   });
 
   test("prints no token once a password is set", async () => {

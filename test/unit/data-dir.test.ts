@@ -1,10 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { closeDatabase, userTables } from "../../src/db/client";
-import { DATABASE_FILE, DataDirError, INSTANCE_ID_FILE, openDataDir } from "../../src/db/data-dir";
+import { DATABASE_FILE, dataDirAt, DataDirError, INSTANCE_ID_FILE, openDataDir } from "../../src/db/data-dir";
 import { instance } from "../../src/db/schema";
+import { SetupToken } from "../../src/services/admin";
+import { loadOrCreateInstanceKey } from "../../src/services/instance-key";
 import { tempDir } from "../helpers/temp";
 
 const freshDir = () => tempDir("lts-datadir-");
@@ -84,6 +86,44 @@ describe("the data dir", () => {
     writeFileSync(join(dir, DATABASE_FILE), "");
     const db = openDataDir(dir);
     expect(userTables(db)).toContain("instance");
+    closeDatabase(db);
+  });
+});
+
+describe("the data dir's layout (DataDir)", () => {
+  test("names every path under the root, with its mode: files 0600, folders 0700", () => {
+    const dir = dataDirAt("/srv/lts-data");
+    expect(dir.entries.map((e) => [e.name, relative(dir.root, e.path), e.kind, e.mode.toString(8)])).toEqual([
+      ["database", "lts.db", "file", "600"],
+      ["wal", "lts.db-wal", "file", "600"],
+      ["shm", "lts.db-shm", "file", "600"],
+      ["instanceId", "instance-id", "file", "600"],
+      ["instanceKey", "instance-key.pem", "file", "600"],
+      ["setupToken", "setup-token", "file", "600"],
+      ["logs", "logs", "dir", "700"],
+      ["logFile", "logs/lts.log", "file", "600"],
+      ["tmp", "tmp", "dir", "700"],
+      ["backups", "backups", "dir", "700"],
+    ]);
+    for (const entry of dir.entries) expect(dir[entry.name]).toBe(entry.path);
+  });
+
+  test("the instance is one unit: the database with its -wal and -shm, the instance-id and the instance key", () => {
+    const dir = dataDirAt("/srv/lts-data");
+    expect(dir.instance).toEqual([dir.database, dir.wal, dir.shm, dir.instanceId, dir.instanceKey]);
+  });
+
+  test("is where the data dir, the instance key and the setup token are really written, with those modes", () => {
+    const root = join(freshDir(), "lts-data");
+    const dir = dataDirAt(root);
+    const db = openDataDir(root);
+    expect(loadOrCreateInstanceKey(root).kid).toMatch(/^[0-9a-f]{16}$/);
+    new SetupToken(root).issue();
+    for (const name of ["database", "wal", "shm", "instanceId", "instanceKey", "setupToken"] as const) {
+      expect(existsSync(dir[name]), name).toBe(true);
+      expect((statSync(dir[name]).mode & 0o777).toString(8), name).toBe("600");
+    }
+    expect((statSync(dir.root).mode & 0o777).toString(8)).toBe("700");
     closeDatabase(db);
   });
 });

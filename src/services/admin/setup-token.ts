@@ -1,8 +1,6 @@
 import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dataDirAt, FILE_MODE } from "../../db/data-dir";
 import { constantTimeEqual, randomToken } from "../../lib/ids";
-
-export const SETUP_TOKEN_FILE = "setup-token";
 
 /**
  * The one-time token that proves whoever sets the first password can read the server's console,
@@ -16,7 +14,7 @@ export class SetupToken {
   /** Makes a fresh token and writes its file. Returns it for the console line. */
   issue(): string {
     this.#token = randomToken(32);
-    if (this.dataDir) writeFileSync(this.path, this.#token + "\n", { mode: 0o600 });
+    if (this.dataDir) writeFileSync(this.path, this.#token + "\n", { mode: FILE_MODE });
     return this.#token;
   }
 
@@ -30,6 +28,6 @@ export class SetupToken {
   }
 
   get path(): string {
-    return join(this.dataDir ?? "", SETUP_TOKEN_FILE);
+    return dataDirAt(this.dataDir ?? "").setupToken;
   }
 }

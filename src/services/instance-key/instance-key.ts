@@ -1,8 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-
-export const INSTANCE_KEY_FILE = "instance-key.pem";
+import { dataDirAt, FILE_MODE } from "../../db/data-dir";
 
 /**
  * This server's own Ed25519 key (DESIGN.md, "Trust root"): it signs every API response, its
@@ -57,11 +55,11 @@ export function generateInstanceKeyPem(): string {
 
 /** The data dir's instance key, made (0600, written atomically) on first use. */
 export function loadOrCreateInstanceKey(dataDir: string): InstanceKey {
-  const path = join(dataDir, INSTANCE_KEY_FILE);
+  const path = dataDirAt(dataDir).instanceKey;
   if (!existsSync(path)) {
     // Written aside, then linked into place: a concurrent first start (server and CLI) keeps one key.
     const partial = `${path}.${process.pid}.part`;
-    writeFileSync(partial, generateInstanceKeyPem(), { mode: 0o600 });
+    writeFileSync(partial, generateInstanceKeyPem(), { mode: FILE_MODE });
     try {
       linkSync(partial, path);
     } catch (err) {

@@ -1,13 +1,54 @@
 import { resolve } from "node:path";
-import type { Config } from "../config";
-import { closeDatabase } from "../db/client";
-import { openDataDir } from "../db/data-dir";
-import { AppError } from "../domain/errors";
-import { isMachineLabel, LABEL_NAMES, MACHINE_LABELS, type MachineLabel } from "../domain/machine-uuid";
-import { systemClock } from "../lib/clock";
-import { consoleActor } from "../services/context";
-import { generateMachineUuid, MachineIdentity, previewMachineUuid, readHardwareLabels, type LabelReader, type MachineContext } from "../services/machine-identity";
-import { CommandError, UsageError } from "./errors";
+import { loadConfig, type Config } from "../../config";
+import { AppError } from "../../domain/errors";
+import { isMachineLabel, LABEL_NAMES, MACHINE_LABELS, type MachineLabel } from "../../domain/machine-uuid";
+import type { LabelReader } from "../../services/machine-identity";
+import { parseArgs } from "../args";
+import { CommandError, UsageError } from "../errors";
+import { print, refuseExtra, type LtsCommand } from "./command";
+
+const GENERATE_OPTIONS = {
+  labels: { flag: "--labels", env: "", value: "LIST", help: "the labels to bind to, comma-separated" },
+  customIdFile: { flag: "--custom-id-file", env: "", value: "FILE", help: "the custom ID file (for the custom label)" },
+  yes: { flag: "--yes", env: "", help: "store the UUID" },
+  json: { flag: "--json", env: "", help: "with 'lts uuid labels': the readings as JSON, values included" },
+};
+
+export const uuid: LtsCommand = {
+  name: "uuid",
+  usage: [
+    { line: "lts uuid [--data-dir DIR]", summary: "the stored machine UUID and its labels (or that none is set),\nand whether this machine still gives it" },
+    {
+      line: "lts uuid generate --labels processor-id,mac,machine-id,motherboard-serial,custom\n         [--custom-id-file F] [--yes] [--data-dir DIR]",
+      summary: "derive the machine UUID from the chosen labels as read here;\nshows it, and stores it only with --yes",
+    },
+    { line: "lts uuid labels [--json]", summary: "the hardware labels this machine has (--json: with values)" },
+  ],
+  serverOptions: ["dataDir"],
+  options: GENERATE_OPTIONS,
+  help: `The machine UUID binds licenses to this server: the vendor activates license files for it.
+It is derived from hardware labels read on this machine; 'lts uuid' says whether they still
+give the stored UUID. 'lts uuid generate' shows the UUID the chosen labels give, and what
+storing it would change; only --yes stores it (a running server picks it up within seconds).`,
+  async run(args, env) {
+    const { flags, positionals } = parseArgs(args, ["dataDir"], GENERATE_OPTIONS);
+    const [sub, ...extra] = positionals;
+    refuseExtra(extra);
+    const misplaced = sub === undefined && Object.keys(GENERATE_OPTIONS).find((name) => flags[name] !== undefined);
+    if (misplaced) throw new UsageError(`${GENERATE_OPTIONS[misplaced as keyof typeof GENERATE_OPTIONS].flag} belongs to 'lts uuid generate'.`);
+    const config = loadConfig({ env, flags });
+    if (sub === undefined) return print(await showUuidCommand(config));
+    if (sub === "labels") {
+      // What the server reads through this command in a child process (its event loop stays free).
+      const { readHardwareLabels } = await import("../../services/machine-identity/read-hardware-labels");
+      const readings = await readHardwareLabels({ customIdFile: null });
+      if (flags.json !== undefined) return print(JSON.stringify(readings));
+      return print(readings.map((r) => `${r.label.padEnd(19)}${r.value !== null ? "available" : `not available: ${r.reason}`}`).join("\n"));
+    }
+    if (sub !== "generate") throw new UsageError(`Unknown uuid command '${sub}'. Use 'lts uuid', 'lts uuid labels' or 'lts uuid generate --labels ...'.`);
+    return print(await generateUuidCommand(config, { labels: flags.labels, customIdFile: flags.customIdFile, yes: flags.yes !== undefined }, (line) => print(line)));
+  },
+};
 
 const describe = (labels: readonly MachineLabel[]) => labels.map((l) => `${l} (${LABEL_NAMES[l]})`).join(", ");
 
@@ -15,10 +56,11 @@ const describe = (labels: readonly MachineLabel[]) => labels.map((l) => `${l} ($
  * `lts uuid`: the stored machine UUID, its labels and whether this machine still gives it, or
  * that none is set and how to generate one. Reads the labels as the server does.
  */
-export async function showUuidCommand(config: Config, readLabels: LabelReader = readHardwareLabels): Promise<string> {
-  const db = openDataDir(config.dataDir);
-  try {
-    const machine = new MachineIdentity(db, readLabels);
+export async function showUuidCommand(config: Config, readLabels?: LabelReader): Promise<string> {
+  const { withDataDir } = await import("../with-data-dir");
+  return withDataDir(
+    config,
+    async ({ machine }) => {
     const status = await machine.refresh();
     if (status.storedUuid === null) {
       const readings = await machine.labels(null);
@@ -43,9 +85,9 @@ export async function showUuidCommand(config: Config, readLabels: LabelReader = 
       );
     }
     return lines.join("\n");
-  } finally {
-    closeDatabase(db);
-  }
+    },
+    readLabels,
+  );
 }
 
 export interface GenerateUuidOptions {
@@ -59,13 +101,15 @@ export interface GenerateUuidOptions {
  * on this machine (and what it would break), and stores it only with --yes. Without --yes nothing
  * changes and the command fails (exit 1) after saying how to confirm.
  */
-export async function generateUuidCommand(config: Config, options: GenerateUuidOptions, out: (line: string) => void, readLabels: LabelReader = readHardwareLabels): Promise<string> {
+export async function generateUuidCommand(config: Config, options: GenerateUuidOptions, out: (line: string) => void, readLabels?: LabelReader): Promise<string> {
   const labels = parseLabels(options.labels);
   if (labels.includes("custom") && !options.customIdFile) throw new UsageError("The custom label needs the file: --custom-id-file FILE");
   const input = { labels, customIdFile: options.customIdFile ? resolve(options.customIdFile) : undefined, confirm: options.yes };
-  const db = openDataDir(config.dataDir);
-  try {
-    const ctx: MachineContext = { db, clock: systemClock, actor: consoleActor, machine: { readLabels } };
+  const { withDataDir } = await import("../with-data-dir");
+  const { generateMachineUuid, previewMachineUuid } = await import("../../services/machine-identity");
+  return withDataDir(
+    config,
+    async (ctx) => {
     const plan = await refusedAsCommandError(() => previewMachineUuid(ctx, input));
     out(`Labels: ${describe(plan.identity.labels)}`);
     if (plan.identity.customIdFile) out(`Custom ID file: ${plan.identity.customIdFile}`);
@@ -76,9 +120,9 @@ export async function generateUuidCommand(config: Config, options: GenerateUuidO
     if (!options.yes) throw new CommandError("Nothing was stored. To store this UUID, run the same command with --yes.");
     const result = await refusedAsCommandError(() => generateMachineUuid(ctx, input));
     return `Stored machine UUID ${result.uuid}. Send it to your vendor to have your licenses activated for it. A running server on this data dir picks it up within a few seconds.`;
-  } finally {
-    closeDatabase(db);
-  }
+    },
+    readLabels,
+  );
 }
 
 function parseLabels(list: string | undefined): MachineLabel[] {
