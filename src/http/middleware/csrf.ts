@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../domain/errors";
 import { constantTimeEqual } from "../../lib/ids";
 import type { AppEnv } from "../env";
+import { isHtmx } from "../htmx";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -20,7 +21,7 @@ export function csrfProtection(options: { trustProxy: boolean; anonymousToken: s
     if (!source || hostOf(source) !== ownHost.toLowerCase()) {
       throw new AppError("FORBIDDEN", "This request did not come from the portal's own pages, so it was refused. Reload the page and try again.");
     }
-    if (c.req.header("hx-request") === "true") return next();
+    if (isHtmx(c)) return next();
     const expected = c.var.session?.csrfToken ?? options.anonymousToken;
     const type = c.req.header("content-type") ?? "";
     const given = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? (await c.req.parseBody())["_csrf"] : undefined;
