@@ -12,7 +12,7 @@ export interface LicenseItemView {
   chargeWay: string;
   quantity: number;
   windowDays: number | null;
-  /** Units used against the quantity (devices, scans, pages…); 0 until usage is tracked. */
+  /** Used against the quantity now, in the charge way's unit: devices active, seats or instances in this slot, scans, pages, domains. */
   used: number;
   startsAt: Date;
   expiresAt: Date;
@@ -44,10 +44,10 @@ export interface ItemSummary {
 export const ITEM_SORT_KEYS = ["itemId", "description", "product", "chargeWay", "used", "startsAt", "expiresAt", "status"] as const;
 export type ItemSortKey = (typeof ITEM_SORT_KEYS)[number];
 
-/** "3 of 10 (30 %)": whole per cent, rounded down, so 99.9 % never reads as 100 %. */
-export function usedOfTotal(used: number, total: number): { percent: number; text: string } {
+/** "3 of 10 devices (30 %)": whole per cent, rounded down, so 99.9 % never reads as 100 %. */
+export function usedOfTotal(used: number, total: number, unit = ""): { percent: number; text: string } {
   const percent = total > 0 ? Math.floor((used * 100) / total) : 0;
-  return { percent, text: `${used.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} (${percent} %)` };
+  return { percent, text: `${used.toLocaleString("en-US")} of ${total.toLocaleString("en-US")}${unit ? ` ${unit}` : ""} (${percent} %)` };
 }
 
 export function compareItems(key: ItemSortKey, a: LicenseItemView, b: LicenseItemView): number {

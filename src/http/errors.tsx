@@ -4,7 +4,8 @@ import type { Deps } from "../deps";
 import { ErrorMessage, ErrorPage, type ErrorProps } from "../../templates/pages/error-page";
 import { FLASH_ID } from "../../templates/targets";
 import type { AppEnv } from "./env";
-import { isHtmx, render, type HtmlStatus } from "./render";
+import { hxRetarget, isHtmx } from "./htmx";
+import { render, type HtmlStatus } from "./render";
 
 /** The one table from error code to HTTP status. */
 export const STATUS_BY_CODE: Record<AppErrorCode, HtmlStatus> = {
@@ -61,8 +62,7 @@ function errorResponse(c: Context<AppEnv>, deps: Deps, props: ErrorProps): Promi
   const status = props.status as HtmlStatus;
   if (wantsJson(c)) return c.json({ ok: false, error: { status, message: props.message, requestId: props.requestId } }, status);
   if (isHtmx(c)) {
-    c.header("HX-Retarget", `#${FLASH_ID}`);
-    c.header("HX-Reswap", "innerHTML");
+    hxRetarget(c, `#${FLASH_ID}`, "innerHTML");
     return render(c, deps, <ErrorMessage {...props} />, status);
   }
   return render(c, deps, <ErrorPage {...props} />, status);

@@ -4,17 +4,15 @@ import type { Deps } from "../deps";
 import { VERSION } from "../lib/version";
 import { View, type ViewContext } from "../../templates/view-context";
 import type { AppEnv } from "./env";
+import { hxRedirect, isHtmx, varyOnHtmx } from "./htmx";
 
-/** The one reader of htmx's request headers: a request htmx made for a fragment. */
-export function isHtmx(c: Context<AppEnv>): boolean {
-  return c.req.header("hx-request") === "true";
-}
+export { isHtmx };
 
 export type HtmlStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
 
 /** Renders a view with its ViewContext; every HTML answer goes through here. */
 export async function render(c: Context<AppEnv>, deps: Deps, node: Child, status: HtmlStatus = 200): Promise<Response> {
-  c.header("Vary", "HX-Request");
+  varyOnHtmx(c);
   return c.html(<View.Provider value={viewContext(c, deps)}>{node}</View.Provider>, status);
 }
 
@@ -26,11 +24,7 @@ export function pageOrFragment(c: Context<AppEnv>, deps: Deps, views: { page: Ch
 /** Sends the browser to a portal path: HX-Redirect for htmx, 303 otherwise. */
 export function redirect(c: Context<AppEnv>, deps: Deps, path: string): Response {
   const location = deps.settings.basePath + path;
-  if (isHtmx(c)) {
-    c.header("HX-Redirect", location);
-    return c.body(null, 200);
-  }
-  return c.redirect(location, 303);
+  return isHtmx(c) ? hxRedirect(c, location) : c.redirect(location, 303);
 }
 
 /** The portal path of this request, without the base path. */

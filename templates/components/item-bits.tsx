@@ -15,9 +15,9 @@ export function DemoBadge() {
   );
 }
 
-/** "3 of 10 (30 %)" with a meter that turns amber at 60 % and red at 80 %. */
-export function UsedOfTotal(props: { used: number; total: number }) {
-  const { percent, text } = usedOfTotal(props.used, props.total);
+/** "3 of 10 devices (30 %)" with a meter that turns amber at 60 % and red at 80 %. */
+export function UsedOfTotal(props: { used: number; total: number; unit?: string }) {
+  const { percent, text } = usedOfTotal(props.used, props.total, props.unit);
   return (
     <span class="used">
       <meter min={0} max={100} low={60} high={80} optimum={0} value={Math.min(percent, 100)}>
@@ -31,6 +31,16 @@ export function UsedOfTotal(props: { used: number; total: number }) {
 export function Day(props: { at: Date }) {
   return <time datetime={props.at.toISOString()}>{props.at.toISOString().slice(0, 10)}</time>;
 }
+
+/** What an item's quantity and Used figure count, by charge way. */
+export const CHARGE_WAY_UNITS: Record<string, string> = {
+  device: "devices",
+  "concurrent-device": "devices",
+  "concurrent-instance": "instances",
+  scan: "scans",
+  page: "pages",
+  domain: "domains",
+};
 
 export const CHARGE_WAY_LABELS: Record<string, string> = {
   device: "Per device",

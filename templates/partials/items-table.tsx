@@ -1,5 +1,5 @@
 import type { ItemSortKey, LicenseItemView } from "../../src/domain/license-item";
-import { CHARGE_WAY_LABELS, Day, DemoBadge, StatusBadge, UsedOfTotal } from "../components/item-bits";
+import { CHARGE_WAY_LABELS, CHARGE_WAY_UNITS, Day, DemoBadge, StatusBadge, UsedOfTotal } from "../components/item-bits";
 import { itemDetailsId, ITEMS_TABLE_ID } from "../targets";
 import { useUrl } from "../view-context";
 
@@ -85,7 +85,7 @@ export function ItemsTable(props: { items: LicenseItemView[]; query: ItemsQuery;
                 <td>{item.deploymentTypes.join(", ")}</td>
                 <td>{CHARGE_WAY_LABELS[item.chargeWay] ?? item.chargeWay}</td>
                 <td>
-                  <UsedOfTotal used={item.used} total={item.quantity} />
+                  <UsedOfTotal used={item.used} total={item.quantity} unit={CHARGE_WAY_UNITS[item.chargeWay]} />
                 </td>
                 <td>
                   <Day at={item.startsAt} />

@@ -65,7 +65,7 @@ describe("lts uuid generate", () => {
     expect(uuidIn(stdout)).toBe(preview!);
     expect(stdout).toContain(`Stored machine UUID ${preview}`);
     const { identity, events } = storedState(dataDir);
-    expect(identity).toMatchObject({ uuid: preview, labels: '["mac","machine-id"]' });
+    expect(identity).toMatchObject({ uuid: preview, labels: ["mac", "machine-id"] });
     expect(events.map((e) => [e.actor, e.action])).toEqual([["console", "uuid.generated"]]);
 
     const show = await lts(["uuid", "--data-dir", dataDir]);

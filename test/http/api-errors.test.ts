@@ -262,7 +262,7 @@ describe("the code checks, in order", () => {
 
   test("102 comes before 103 and 114", async () => {
     const api = await apiWorld();
-    updateCode(api.w, CODE, { sessionPasswordMac: api.w.deps.instanceKey.mac("pw"), validationDomains: '["example.com"]', validationAppIds: '["com.example.app"]' });
+    updateCode(api.w, CODE, { sessionPasswordMac: api.w.deps.instanceKey.mac("pw"), validationDomains: ["example.com"], validationAppIds: ["com.example.app"] });
     refusedWith(await api.authorize({}, { origin: "https://evil.test" }), 102, 403);
     refusedWith(await api.authorize({ sessionPassword: "pw" }, { origin: "https://evil.test" }), 103, 403);
   });
@@ -299,7 +299,7 @@ describe("code 3: repeated wrong session passwords from one address", () => {
 describe("103 and 114: the code's validation fields", () => {
   test("103: a browser is checked by its Origin; subdomains are allowed; badexample.com is not example.com", async () => {
     const api = await apiWorld();
-    updateCode(api.w, CODE, { validationDomains: '["example.com"]' });
+    updateCode(api.w, CODE, { validationDomains: ["example.com"] });
     for (const origin of ["https://example.com", "https://app.example.com", "http://a.b.example.com:8080", "https://APP.Example.com"]) {
       expect((await api.authorize({}, { origin })).status, origin).toBe(200);
     }
@@ -312,7 +312,7 @@ describe("103 and 114: the code's validation fields", () => {
 
   test("103: without an Origin, validation.domain is checked; a missing domain fails", async () => {
     const api = await apiWorld();
-    updateCode(api.w, CODE, { validationDomains: '["example.com"]' });
+    updateCode(api.w, CODE, { validationDomains: ["example.com"] });
     expect((await api.authorize({ validation: { domain: "shop.example.com" } })).status).toBe(200);
     refusedWith(await api.authorize({ validation: { domain: "badexample.com" } }), 103, 403);
     refusedWith(await api.authorize(), 103, 403);
@@ -322,14 +322,14 @@ describe("103 and 114: the code's validation fields", () => {
 
   test("114: application ids and process names", async () => {
     const api = await apiWorld();
-    updateCode(api.w, CODE, { validationAppIds: '["com.example.scanner"]' });
+    updateCode(api.w, CODE, { validationAppIds: ["com.example.scanner"] });
     expect((await api.authorize({ validation: { appId: "com.example.scanner" } })).status).toBe(200);
     for (const validation of [{ appId: "com.example.other" }, {}, { processName: "com.example.scanner" }]) {
       const a = await changesNothing(api, () => api.authorize({ validation }));
       refusedWith(a, 114, 403);
       expect(a.body.error.name).toBe("VALIDATION_FIELD_MISMATCH");
     }
-    updateCode(api.w, CODE, { validationAppIds: "[]", validationProcessNames: '["scanner.exe"]' });
+    updateCode(api.w, CODE, { validationAppIds: [], validationProcessNames: ["scanner.exe"] });
     expect((await api.authorize({ validation: { processName: "scanner.exe" } })).status).toBe(200);
     refusedWith(await api.authorize({ validation: { processName: "Scanner.exe" } }), 114, 403);
     refusedWith(await api.authorize({ validation: { appId: "scanner.exe" } }), 114, 403);
@@ -337,7 +337,7 @@ describe("103 and 114: the code's validation fields", () => {
 
   test("103 comes before 114", async () => {
     const api = await apiWorld();
-    updateCode(api.w, CODE, { validationDomains: '["example.com"]', validationAppIds: '["com.example.scanner"]' });
+    updateCode(api.w, CODE, { validationDomains: ["example.com"], validationAppIds: ["com.example.scanner"] });
     refusedWith(await api.authorize({ validation: { domain: "evil.test", appId: "x" } }), 103, 403);
     refusedWith(await api.authorize({ validation: { domain: "example.com", appId: "x" } }), 114, 403);
   });

@@ -120,7 +120,7 @@ describe("a report", () => {
 
   test("the code's validation fields are checked at authorize only: a report from a server process is accepted", async () => {
     const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 1000 }] });
-    updateCode(api.w, "100200-appA", { validationDomains: '["example.com"]', validationAppIds: '["com.example.scanner"]', validationProcessNames: '["scanner"]' });
+    updateCode(api.w, "100200-appA", { validationDomains: ["example.com"], validationAppIds: ["com.example.scanner"], validationProcessNames: ["scanner"] });
     const ok = await api.authorize({ validation: { domain: "example.com", appId: "com.example.scanner", processName: "scanner" } });
     expect(ok.status).toBe(200);
     const a = await api.report();

@@ -45,7 +45,7 @@ function importLicense(w: World, boundUuid: string) {
       alias: "Test license",
       organizationId: "acme",
       licensee: "ACME",
-      boundUuids: JSON.stringify([boundUuid]),
+      boundUuids: [boundUuid],
       issuedAt: at,
       activatedAt: at,
       payloadSha256: "0".repeat(64),
@@ -92,8 +92,8 @@ describe("Generate UUID page", () => {
     expect(post.header("hx-redirect")).toBe("/generate-uuid?done=1");
 
     const row = stored(w)!;
-    expect(row).toMatchObject({ uuid: UUID_BOTH, labels: '["mac","machine-id"]', customIdFile: null });
-    expect(JSON.parse(row.labelDigests)).toEqual({ mac: labelDigest(MAC), "machine-id": labelDigest(MACHINE_ID) });
+    expect(row).toMatchObject({ uuid: UUID_BOTH, labels: ["mac", "machine-id"], customIdFile: null });
+    expect(row.labelDigests).toEqual({ mac: labelDigest(MAC), "machine-id": labelDigest(MACHINE_ID) });
     const event = w.db.select().from(auditEvents).all().at(-1)!;
     expect(event).toMatchObject({ action: "uuid.generated", actor: "admin", ip: "192.0.2.44" });
     expect(JSON.parse(event.detail!)).toEqual({ uuid: UUID_BOTH, labels: ["mac", "machine-id"], previousUuid: null });

@@ -115,9 +115,9 @@ describe("configurations (handshake codes)", () => {
     expect(page.header("hx-redirect")).toBe("/configurations?created=100200-web_app-2");
     const row = w.codeRow("100200-web_app-2")!;
     expect(row).toMatchObject({ organizationId: "100200", suffix: "web_app-2", name: "App web_app-2", isDefault: false, enabled: true, customOrder: false });
-    expect(JSON.parse(row.validationDomains)).toEqual(["app.example.com", "shop.example.com"]);
-    expect(JSON.parse(row.validationAppIds)).toEqual(["com.example.scanner"]);
-    expect(JSON.parse(row.validationProcessNames)).toEqual(["Scanner.exe"]);
+    expect(row.validationDomains).toEqual(["app.example.com", "shop.example.com"]);
+    expect(row.validationAppIds).toEqual(["com.example.scanner"]);
+    expect(row.validationProcessNames).toEqual(["Scanner.exe"]);
     // Sealed (and MACed) with the instance key: not stored in clear, not hashed with argon2.
     expect(row.sessionPasswordEnc).not.toContain(SECRET);
     expect(TEST_INSTANCE_KEY.unseal(row.sessionPasswordEnc!)).toBe(SECRET);
@@ -211,7 +211,7 @@ describe("configurations (handshake codes)", () => {
     const saved = await post(w.admin, "/configurations/100200-web/edit", await editForm(w, "100200-web", { name: "Web shop", items: [String(w.rowOf("2000001")), String(w.rowOf("2000002"))], domains: "shop.example.com" }));
     expect(saved.header("hx-redirect")).toBe("/configurations?saved=100200-web");
     const row = w.codeRow("100200-web")!;
-    expect(row).toMatchObject({ code: "100200-web", name: "Web shop", validationDomains: '["shop.example.com"]' });
+    expect(row).toMatchObject({ code: "100200-web", name: "Web shop", validationDomains: ["shop.example.com"] });
     expect(TEST_INSTANCE_KEY.unseal(row.sessionPasswordEnc!)).toBe(SECRET); // kept
     expect(w.db.select().from(handshakeCodeItems).where(eq(handshakeCodeItems.codeId, row.id)).all()).toHaveLength(2);
 

@@ -106,7 +106,7 @@ describe("import license file", () => {
     const page = await w.admin.post("/import-license-file", { fileText: signed(activatedLicense(newUuid, { activatedAt: "2026-11-20T00:00:00.000Z" })) });
     expect(page.header("hx-redirect")).toBe("/license-items?imported=1000001&kind=rebind");
     expect(w.db.select().from(licenseItems).all().map((i) => i.id)).toEqual(itemRows);
-    expect(JSON.parse(w.db.select().from(licenses).get()!.boundUuids)).toEqual([newUuid]);
+    expect(w.db.select().from(licenses).get()!.boundUuids).toEqual([newUuid]);
     expect(w.deps.machine.status()).toMatchObject({ state: "ok", storedUuid: newUuid, changedLabels: [] });
     expect(w.db.select().from(auditEvents).all().map((e) => e.action)).toContain("uuid.rebound");
   });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { apiWorld, deviceId, slotIso, type Answer } from "../helpers/api";
 import { Browser, setUpAndLogIn, textOf } from "../helpers/browser";
 import { activatedLicense, signed, withMachineUuid } from "../helpers/licenses";
 import { createWorld } from "../helpers/world";
@@ -43,10 +44,55 @@ describe("license items", () => {
     const headers = [...page.doc.querySelectorAll("#items-table thead th")].map((th) => th.textContent!.replace(/[▲▼]/g, "").trim());
     expect(headers).toEqual(["Details", "Item", "Description", "Product", "Deployment", "Charge way", "Used", "Start", "Expiry", "Status", "Issuer"]);
     const row = page.doc.querySelector("#item-3")!;
-    expect(row.textContent).toContain("0 of 5 (0 %)");
+    expect(row.textContent).toContain("0 of 5 devices (0 %)");
     expect(row.textContent).toContain("Concurrent devices");
     expect(row.textContent).toContain("dbr 10");
     expect(row.textContent).toContain("demo issuer");
+  });
+
+  test("Used shows what the API has charged each item now, in its charge way's unit", async () => {
+    // One item per charge way, told apart by product (ids 2000001… in this order).
+    const api = await apiWorld({
+      items: [
+        { chargeWay: "device", quantity: 10, product: "p1" },
+        { chargeWay: "concurrent-device", quantity: 5, product: "p2" },
+        { chargeWay: "concurrent-instance", quantity: 8, product: "p3", deploymentTypes: ["server"] },
+        { chargeWay: "scan", quantity: 1000, product: "p4" },
+        { chargeWay: "page", quantity: 100, product: "p5" },
+        { chargeWay: "domain", quantity: 3, product: "p6" },
+      ],
+    });
+    const ok = (a: Answer) => expect({ status: a.status, error: a.body.error }).toEqual({ status: 200, error: undefined });
+    const as = (n: number, product: string, extra: Record<string, unknown> = {}) => ({ device: { uuid: deviceId(n) }, product, ...extra });
+    for (const n of [1, 2, 3]) ok(await api.authorize(as(n, "p1")));
+    for (const n of [1, 2]) ok(await api.authorize(as(n, "p2")));
+    ok(await api.authorize(as(1, "p3", { deploymentType: "server", instances: 3 })));
+    ok(await api.authorize(as(2, "p3", { deploymentType: "server", instances: 2 })));
+    ok(await api.authorize(as(1, "p4")));
+    ok(await api.report({ itemId: "2000004", records: [{ slot: slotIso(api.w), counts: { scans: 7 } }] }));
+    ok(await api.authorize(as(1, "p5")));
+    ok(await api.report({ itemId: "2000005", records: [{ slot: slotIso(api.w), counts: { pages: 40 } }] }));
+    ok(await api.authorize(as(1, "p6", { validation: { domain: "a.example" } })));
+    ok(await api.authorize(as(2, "p6", { validation: { domain: "b.example" } })));
+
+    const admin = new Browser(api.w.app);
+    await setUpAndLogIn(admin, api.w.setupToken);
+    const used = async () => {
+      const page = await admin.get("/license-items?sort=itemId");
+      return [...page.doc.querySelectorAll("tr.item-row")].map((tr) => [tr.querySelector("code")!.textContent, tr.querySelector(".used > span")!.textContent]);
+    };
+    expect(await used()).toEqual([
+      ["2000001", "3 of 10 devices (30 %)"],
+      ["2000002", "2 of 5 devices (40 %)"],
+      ["2000003", "5 of 8 instances (62 %)"],
+      ["2000004", "7 of 1,000 scans (0 %)"],
+      ["2000005", "40 of 100 pages (40 %)"],
+      ["2000006", "2 of 3 domains (66 %)"],
+    ]);
+
+    // Two slots later the concurrent seats are free again; the other figures stay.
+    api.w.clock.advance(6 * 60_000);
+    expect((await used()).map((r) => r[1])).toEqual(["3 of 10 devices (30 %)", "0 of 5 devices (0 %)", "0 of 8 instances (0 %)", "7 of 1,000 scans (0 %)", "40 of 100 pages (40 %)", "2 of 3 domains (66 %)"]);
   });
 
   test("the expired filter shows expired items; htmx gets the table alone", async () => {

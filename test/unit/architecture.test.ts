@@ -50,6 +50,12 @@ describe("architecture", () => {
     expect(offenders).toEqual([]);
   });
 
+  test("htmx's headers are read and written in src/http/htmx.ts only", () => {
+    const htmxHeader = /["'](hx-(request|redirect|retarget|reswap|location|refresh|push-url|replace-url|reselect|trigger[\w-]*|current-url|target|boosted))["']/i;
+    const users = files.filter((f) => f.startsWith("src/") && htmxHeader.test(readFileSync(join(ROOT, f), "utf8")));
+    expect(users).toEqual(["src/http/htmx.ts"]);
+  });
+
   test("only main.ts reads the environment, and hands it to loadConfig", () => {
     const readsEnv = (f: string) =>
       readFileSync(join(ROOT, f), "utf8")

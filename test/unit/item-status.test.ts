@@ -38,6 +38,7 @@ describe("used of total", () => {
   test("whole per cent, rounded down, with thousands separated", () => {
     expect(usedOfTotal(0, 10)).toEqual({ percent: 0, text: "0 of 10 (0 %)" });
     expect(usedOfTotal(999, 1000)).toEqual({ percent: 99, text: "999 of 1,000 (99 %)" });
+    expect(usedOfTotal(3, 10, "devices")).toEqual({ percent: 30, text: "3 of 10 devices (30 %)" });
     expect(usedOfTotal(1050, 1000).percent).toBe(105);
   });
 });

@@ -24,10 +24,10 @@ export const handshakeCodes = sqliteTable(
     sessionPasswordEnc: text("session_password_enc"),
     /** HMAC-SHA-256 (instance secret) of the session password, compared in constant time. */
     sessionPasswordMac: text("session_password_mac"),
-    /** JSON arrays of the validation fields; empty = not checked. */
-    validationDomains: text("validation_domains").notNull().default("[]"),
-    validationAppIds: text("validation_app_ids").notNull().default("[]"),
-    validationProcessNames: text("validation_process_names").notNull().default("[]"),
+    /** The validation fields (JSON arrays); empty = not checked. */
+    validationDomains: text("validation_domains", { mode: "json" }).$type<string[]>().notNull().default([]),
+    validationAppIds: text("validation_app_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+    validationProcessNames: text("validation_process_names", { mode: "json" }).$type<string[]>().notNull().default([]),
     /** The admin reordered the items; otherwise DESIGN.md's default consumption order applies. */
     customOrder: integer("custom_order", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),

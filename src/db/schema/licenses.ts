@@ -15,8 +15,8 @@ export const licenses = sqliteTable(
     alias: text("alias").notNull(),
     organizationId: text("organization_id").notNull(),
     licensee: text("licensee").notNull(),
-    /** JSON array of the 1–2 server UUIDs the license is activated for. */
-    boundUuids: text("bound_uuids").notNull(),
+    /** The 1–2 server UUIDs the license is activated for (a JSON array). */
+    boundUuids: text("bound_uuids", { mode: "json" }).$type<string[]>().notNull(),
     issuedAt: integer("issued_at", { mode: "timestamp_ms" }).notNull(),
     activatedAt: integer("activated_at", { mode: "timestamp_ms" }).notNull(),
     /** SHA-256 (hex) of the signed payload text: the same file again is a no-op. */
@@ -45,8 +45,8 @@ export const licenseItems = sqliteTable(
     /** Major version. */
     version: integer("version").notNull(),
     edition: text("edition").notNull(),
-    /** JSON array, e.g. ["browser","server"]. */
-    deploymentTypes: text("deployment_types").notNull(),
+    /** e.g. ["browser","server"] (a JSON array). */
+    deploymentTypes: text("deployment_types", { mode: "json" }).$type<string[]>().notNull(),
     chargeWay: text("charge_way", { enum: CHARGE_WAYS }).notNull(),
     quantity: integer("quantity").notNull(),
     /** Active window for `device` items: 365, 90, 30 or 1 days. */
@@ -54,8 +54,8 @@ export const licenseItems = sqliteTable(
     startsAt: integer("starts_at", { mode: "timestamp_ms" }).notNull(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     graceDays: integer("grace_days").notNull(),
-    /** JSON array of module names (may be empty). */
-    modules: text("modules").notNull(),
+    /** Module names, may be empty (a JSON array). */
+    modules: text("modules", { mode: "json" }).$type<string[]>().notNull(),
     /** Set when a revocation for this item was imported. */
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
   },

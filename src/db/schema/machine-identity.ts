@@ -11,10 +11,10 @@ export const machineIdentity = sqliteTable(
   {
     id: integer("id").primaryKey(),
     uuid: text("uuid").notNull(),
-    /** JSON array of label names, e.g. ["machine-id","mac"]. */
-    labels: text("labels").notNull(),
-    /** JSON object label name → hex SHA-256 of the value used. */
-    labelDigests: text("label_digests").notNull(),
+    /** Label names, e.g. ["machine-id","mac"] (a JSON array). */
+    labels: text("labels", { mode: "json" }).$type<string[]>().notNull(),
+    /** Label name → hex SHA-256 of the value used (a JSON object). */
+    labelDigests: text("label_digests", { mode: "json" }).$type<Record<string, string>>().notNull(),
     customIdFile: text("custom_id_file"),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },

@@ -3,6 +3,7 @@ import { AppError } from "../../domain/errors";
 import { constantTimeEqual } from "../../lib/ids";
 import type { AppEnv } from "../env";
 import { parseFormBody } from "../forms";
+import { isHtmx } from "../htmx";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -22,7 +23,7 @@ export function csrfProtection(options: { anonymousToken: string }): MiddlewareH
     if (!source || hostOf(source) !== ownHost.toLowerCase()) {
       throw new AppError("FORBIDDEN", "This request did not come from the portal's own pages, so it was refused. Reload the page and try again.");
     }
-    if (c.req.header("hx-request") === "true") return next();
+    if (isHtmx(c)) return next();
     const expected = c.var.session?.csrfToken ?? options.anonymousToken;
     const type = c.req.header("content-type") ?? "";
     const given = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? (await parseFormBody(c))["_csrf"] : undefined;

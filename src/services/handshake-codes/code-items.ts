@@ -18,5 +18,5 @@ export function codeItemsInOrder(db: Db, codeId: number): LicenseItemRow[] {
     .all()
     .map((r) => r.item);
   if (code.customOrder) return rows;
-  return defaultOrder(rows.map((r) => ({ ...r, deploymentTypes: JSON.parse(r.deploymentTypes) as string[], modules: JSON.parse(r.modules) as string[], row: r }))).map((x) => x.row);
+  return defaultOrder(rows);
 }

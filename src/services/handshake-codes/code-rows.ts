@@ -81,5 +81,5 @@ export function itemIdsOf(tx: Db, itemRowIds: number[]): string[] {
 export function inDefaultOrder(tx: Db, itemRowIds: number[]): number[] {
   if (itemRowIds.length === 0) return [];
   const rows = tx.select().from(licenseItems).where(inArray(licenseItems.id, itemRowIds)).all();
-  return defaultOrder(rows.map((r) => ({ ...r, deploymentTypes: JSON.parse(r.deploymentTypes) as string[], modules: JSON.parse(r.modules) as string[] }))).map((r) => r.id);
+  return defaultOrder(rows).map((r) => r.id);
 }

@@ -43,9 +43,9 @@ export function editHandshakeCode(ctx: CodeWriter, raw: EditHandshakeCodeInput):
       .set({
         name: input.name || row.suffix,
         ...password,
-        validationDomains: JSON.stringify(input.domains),
-        validationAppIds: JSON.stringify(input.appIds),
-        validationProcessNames: JSON.stringify(input.processNames),
+        validationDomains: input.domains,
+        validationAppIds: input.appIds,
+        validationProcessNames: input.processNames,
         updatedAt: at,
       })
       .where(eq(handshakeCodes.id, row.id))

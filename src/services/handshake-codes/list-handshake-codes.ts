@@ -49,9 +49,9 @@ function codeView(ctx: CodeReader, row: HandshakeCodeRow, urls: ServerUrls, devi
     enabled: row.enabled,
     hasSessionPassword: row.sessionPasswordMac !== null,
     validation: {
-      domains: JSON.parse(row.validationDomains) as string[],
-      appIds: JSON.parse(row.validationAppIds) as string[],
-      processNames: JSON.parse(row.validationProcessNames) as string[],
+      domains: row.validationDomains,
+      appIds: row.validationAppIds,
+      processNames: row.validationProcessNames,
     },
     customOrder: row.customOrder,
     items: codeItemsInOrder(ctx.db, row.id).map((item) => ({ rowId: item.id, itemId: item.itemId, description: item.description, status: itemStatus(item, now), expiresAt: item.expiresAt })),

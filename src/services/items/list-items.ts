@@ -3,6 +3,7 @@ import { handshakeCodeItems, handshakeCodes, licenseItems, licenses } from "../.
 import { itemStatus } from "../../domain/item-status";
 import { compareItems, type ItemSortKey, type LicenseItemView } from "../../domain/license-item";
 import type { ServiceContext } from "../context";
+import { usedByItem } from "./item-usage";
 
 export interface ListItemsInput {
   now: Date;
@@ -13,13 +14,14 @@ export interface ListItemsInput {
   showRevoked?: boolean;
 }
 
-/** Every item of every imported license, with its status now, sorted (default: by expiry). */
+/** Every item of every imported license, with its status and usage now, sorted (default: by expiry). */
 export function listItems({ db }: Pick<ServiceContext, "db">, input: ListItemsInput): LicenseItemView[] {
   const codesByItem = new Map<number, string[]>();
   for (const link of db.select({ itemRowId: handshakeCodeItems.itemRowId, code: handshakeCodes.code }).from(handshakeCodeItems).innerJoin(handshakeCodes, eq(handshakeCodes.id, handshakeCodeItems.codeId)).all()) {
     codesByItem.set(link.itemRowId, [...(codesByItem.get(link.itemRowId) ?? []), link.code]);
   }
   const rows = db.select({ item: licenseItems, license: licenses }).from(licenseItems).innerJoin(licenses, eq(licenses.id, licenseItems.licenseRowId)).all();
+  const used = usedByItem(db, input.now);
   const views = rows.map(({ item, license }): LicenseItemView => ({
     rowId: item.id,
     itemId: item.itemId,
@@ -27,15 +29,15 @@ export function listItems({ db }: Pick<ServiceContext, "db">, input: ListItemsIn
     product: item.product,
     version: item.version,
     edition: item.edition,
-    deploymentTypes: JSON.parse(item.deploymentTypes),
+    deploymentTypes: item.deploymentTypes,
     chargeWay: item.chargeWay,
     quantity: item.quantity,
     windowDays: item.windowDays,
-    used: 0,
+    used: used.get(item.id) ?? 0,
     startsAt: item.startsAt,
     expiresAt: item.expiresAt,
     graceDays: item.graceDays,
-    modules: JSON.parse(item.modules),
+    modules: item.modules,
     revokedAt: item.revokedAt,
     status: itemStatus(item, input.now),
     licenseId: license.licenseId,

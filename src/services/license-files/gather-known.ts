@@ -22,7 +22,7 @@ export function gatherKnown(db: Db, file: OpenedLicense): { existing: (KnownLice
     ? {
         rowId: license.id,
         licenseId: license.licenseId,
-        boundUuids: JSON.parse(license.boundUuids) as string[],
+        boundUuids: license.boundUuids,
         payloadSha256: license.payloadSha256,
         importedAt: license.importedAt,
         itemIds: items.filter((i) => i.licenseRowId === license.id).map((i) => i.itemId),

@@ -97,7 +97,7 @@ function saveLicense(tx: Db, license: OpenedLicense, rowId: number | null, at: D
     alias: p.alias,
     organizationId: p.organizationId,
     licensee: p.licensee,
-    boundUuids: JSON.stringify(p.boundUuids),
+    boundUuids: p.boundUuids,
     issuedAt: new Date(p.issuedAt),
     activatedAt: new Date(p.activatedAt ?? p.issuedAt),
     payloadSha256: license.payloadSha256,
@@ -125,14 +125,14 @@ function saveItems(tx: Db, license: OpenedLicense, licenseRowId: number, existin
       product: item.product,
       version: item.version,
       edition: item.edition,
-      deploymentTypes: JSON.stringify(item.deploymentTypes),
+      deploymentTypes: item.deploymentTypes,
       chargeWay: item.chargeWay,
       quantity: item.quantity,
       windowDays: item.windowDays ?? null,
       startsAt: new Date(item.startsAt),
       expiresAt: new Date(item.expiresAt),
       graceDays: item.graceDays ?? DEFAULT_GRACE_DAYS,
-      modules: JSON.stringify(item.modules),
+      modules: item.modules,
     };
     if (existingItemIds.has(item.itemId)) {
       tx.update(licenseItems).set(values).where(and(eq(licenseItems.issuerKid, license.kid), eq(licenseItems.itemId, item.itemId))).run();

@@ -22,17 +22,15 @@ export interface StoredIdentity {
 export function loadStoredIdentity(db: Db): StoredIdentity | null {
   const row = db.select().from(machineIdentity).get();
   if (!row) return null;
-  const labels = (JSON.parse(row.labels) as string[]).filter(isMachineLabel);
-  const digests = JSON.parse(row.labelDigests) as Partial<Record<MachineLabel, string>>;
-  return { uuid: row.uuid, labels, digests, customIdFile: row.customIdFile, updatedAt: row.updatedAt };
+  return { uuid: row.uuid, labels: row.labels.filter(isMachineLabel), digests: row.labelDigests, customIdFile: row.customIdFile, updatedAt: row.updatedAt };
 }
 
 /** Writes the one identity row (insert or replace). Call inside the transaction with its audit row. */
 export function storeIdentity(tx: Db, identity: StoredIdentity): void {
   const values = {
     uuid: identity.uuid,
-    labels: JSON.stringify(identity.labels),
-    labelDigests: JSON.stringify(identity.digests),
+    labels: identity.labels,
+    labelDigests: identity.digests,
     customIdFile: identity.customIdFile,
     updatedAt: identity.updatedAt,
   };
