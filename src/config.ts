@@ -23,6 +23,8 @@ export const SERVER_OPTIONS = {
   basePath: { flag: "--base-path", env: "LTS_BASE_PATH", value: "/PATH", default: "", help: "serve under a sub-path, e.g. /lts behind a reverse proxy" },
   trustProxy: { flag: "--trust-proxy", env: "LTS_TRUST_PROXY", help: "trust X-Forwarded-For/-Proto/-Host from a reverse proxy (set it only behind one)" },
   logLevel: { flag: "--log-level", env: "LTS_LOG_LEVEL", value: "LEVEL", default: "info", help: "debug, info, warn or error" },
+  logMaxSize: { flag: "--log-max-size", env: "LTS_LOG_MAX_SIZE", value: "MIB", default: "10", help: "rotate logs/lts.log once it passes this many MiB" },
+  logKeep: { flag: "--log-keep", env: "LTS_LOG_KEEP", value: "N", default: "5", help: "rotated logs kept (lts.log.1 … lts.log.N); older ones are deleted" },
   sessionIdleMinutes: { flag: "--session-idle-minutes", env: "LTS_SESSION_IDLE_MINUTES", value: "N", default: "30", help: "portal sessions end after this long without a request" },
   sessionMaxHours: { flag: "--session-max-hours", env: "LTS_SESSION_MAX_HOURS", value: "N", default: "12", help: "portal sessions end this long after login, whatever happens" },
 } satisfies Record<string, OptionSpec>;
@@ -48,6 +50,8 @@ export const ConfigSchema = v.pipe(
     ),
     trustProxy: v.pipe(v.picklist(["", "1", "true", "0", "false"], "must be true or false"), v.transform((s) => s === "" || s === "1" || s === "true")),
     logLevel: v.picklist(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
+    logMaxSize: intIn(1, 100_000),
+    logKeep: intIn(1, 100),
     sessionIdleMinutes: intIn(1, 24 * 60),
     sessionMaxHours: intIn(1, 24 * 30),
   }),
