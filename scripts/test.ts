@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 // Runs every test (npm test): builds dist/lts first (the end-to-end tests drive the compiled
-// binary), then `bun test` over test/, and ends with one line "N passed, N failed".
+// binary), then `bun test` over test/, and ends with one line "N passed, N failed" (followed by
+// ", N skipped" when bun skipped some).
 //
 //   bun scripts/test.ts [bun test arguments…]     e.g. bun scripts/test.ts test/http
 //
@@ -8,28 +9,37 @@
 // under CI=true, where they fail.
 import { join } from "node:path";
 
-const root = join(import.meta.dir, "..");
-const bun = process.execPath;
-
-const build = Bun.spawnSync([bun, "scripts/build.ts"], { cwd: root, stdout: "inherit", stderr: "inherit" });
-if (build.exitCode !== 0) {
-  console.log("0 passed, 1 failed");
-  process.exit(1);
+/**
+ * The closing line, from the end of bun test's output (" 12 pass", " 1 skip", " 0 fail" on lines of
+ * their own, on stderr) and its exit code: a failing exit with no failed test counts as one failure.
+ */
+export function summaryLine(output: string, exitCode: number): string {
+  const count = (word: string) => Number(output.match(new RegExp(`^\\s*(\\d+) ${word}$`, "m"))?.[1] ?? 0);
+  const passed = count("pass");
+  const failed = count("fail") + (exitCode !== 0 && count("fail") === 0 ? 1 : 0);
+  const skipped = count("skip");
+  return `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`;
 }
 
-const run = Bun.spawn([bun, "test", ...Bun.argv.slice(2)], { cwd: root, stdout: "inherit", stderr: "pipe" });
-let summary = "";
-const decoder = new TextDecoder();
-for await (const chunk of run.stderr) {
-  const text = decoder.decode(chunk);
-  process.stderr.write(text);
-  summary = (summary + text).slice(-4096);
-}
-const code = await run.exited;
+if (import.meta.main) {
+  const root = join(import.meta.dir, "..");
+  const bun = process.execPath;
 
-// bun test prints " 12 pass" / " 0 fail" on lines of their own, on stderr.
-const count = (word: string) => Number(summary.match(new RegExp(`^\\s*(\\d+) ${word}$`, "m"))?.[1] ?? 0);
-const passed = count("pass");
-const failed = count("fail") + (code !== 0 && count("fail") === 0 ? 1 : 0);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(code);
+  const build = Bun.spawnSync([bun, "scripts/build.ts"], { cwd: root, stdout: "inherit", stderr: "inherit" });
+  if (build.exitCode !== 0) {
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  }
+
+  const run = Bun.spawn([bun, "test", ...Bun.argv.slice(2)], { cwd: root, stdout: "inherit", stderr: "pipe" });
+  let tail = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of run.stderr) {
+    const text = decoder.decode(chunk);
+    process.stderr.write(text);
+    tail = (tail + text).slice(-4096);
+  }
+  const code = await run.exited;
+  console.log(summaryLine(tail, code));
+  process.exit(code);
+}

@@ -30,6 +30,8 @@ export const SERVER_OPTIONS = {
     help: "the reverse proxies (addresses or CIDRs, e.g. 127.0.0.1,10.0.0.0/8) whose X-Forwarded-For/-Proto/-Host count",
   },
   logLevel: { flag: "--log-level", env: "LTS_LOG_LEVEL", value: "LEVEL", default: "info", help: "debug, info, warn or error" },
+  logMaxSize: { flag: "--log-max-size", env: "LTS_LOG_MAX_SIZE", value: "MIB", default: "10", help: "rotate logs/lts.log once it passes this many MiB" },
+  logKeep: { flag: "--log-keep", env: "LTS_LOG_KEEP", value: "N", default: "5", help: "rotated logs kept (lts.log.1 … lts.log.N); older ones are deleted" },
   sessionIdleMinutes: { flag: "--session-idle-minutes", env: "LTS_SESSION_IDLE_MINUTES", value: "N", default: "30", help: "portal sessions end after this long without a request" },
   sessionMaxHours: { flag: "--session-max-hours", env: "LTS_SESSION_MAX_HOURS", value: "N", default: "12", help: "portal sessions end this long after login, whatever happens" },
 } satisfies Record<string, OptionSpec>;
@@ -69,6 +71,8 @@ export const ConfigSchema = v.pipe(
       }),
     ),
     logLevel: v.picklist(["debug", "info", "warn", "error"], "must be debug, info, warn or error"),
+    logMaxSize: intIn(1, 100_000),
+    logKeep: intIn(1, 100),
     sessionIdleMinutes: intIn(1, 24 * 60),
     sessionMaxHours: intIn(1, 24 * 30),
   }),

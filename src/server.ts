@@ -5,7 +5,7 @@ import type { Config } from "./config";
 import { closeDatabase, type Db } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
 import { buildDeps, type Deps } from "./deps";
-import { createLogger, fileSink, stdoutSink, type Logger } from "./lib/logger";
+import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
 import { VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
 import { purgeExpiredSessions } from "./services/sessions";
@@ -33,8 +33,8 @@ export async function startServer(config: Config, options: { out?: (line: string
   const out = options.out ?? ((line: string) => process.stdout.write(line + "\n"));
   const dir = dataDirAt(config.dataDir);
   mkdirSync(dir.logs, { recursive: true, mode: DIR_MODE });
-  const logFile = fileSink(dir.logFile);
-  const logger = createLogger([(line) => out(line), logFile], config.logLevel);
+  const logFile = fileSink(dir.logFile, { maxBytes: config.logMaxSize * 1024 * 1024, keep: config.logKeep });
+  const logger = createLogger([(line) => out(line), logFile], config.logLevel, { sampling: new LogSampler() });
   const db = openDataDir(config.dataDir);
 
   let app: ReturnType<typeof createApp> | undefined;
@@ -70,6 +70,7 @@ export async function startServer(config: Config, options: { out?: (line: string
     clearTimeout(machineRead);
     await server.stop();
     closeDatabase(db);
+    logger.close();
     logFile.flush();
   };
   return { server, deps, url: `${scheme}://127.0.0.1:${server.port}${config.basePath}`, stop };

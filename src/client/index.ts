@@ -20,5 +20,6 @@ export type {
   LtsClientStatus,
   LtsGrant,
   LtsRefusal,
+  LtsTimers,
   ReleaseResult,
 } from "./types";

@@ -5,7 +5,7 @@ import { CHARGE_WAYS, DAY_MS, DEFAULT_REPORT_INTERVAL_SECONDS, DEPLOYMENT_TYPES,
 import { pinKeys, type PinnedKeys } from "./signature";
 import { MemoryStorage, type LtsStorage } from "./storage";
 import { Transport, type FailedAttempt, type ServerRefusal, type ServerRole, type VerifiedAnswer } from "./transport";
-import type { AuthorizeResult, FetchLike, FlushResult, LtsClientEvent, LtsClientOptions, LtsClientStatus, LtsGrant, LtsRefusal, ReleaseResult } from "./types";
+import type { AuthorizeResult, FetchLike, FlushResult, LtsClientEvent, LtsClientOptions, LtsClientStatus, LtsGrant, LtsRefusal, LtsTimers, ReleaseResult } from "./types";
 import { UsageBook, type SealedReport } from "./usage-book";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -81,8 +81,9 @@ export class LtsClient {
   private authorizing: Promise<AuthorizeResult> | null = null;
   private flushing: Promise<unknown> = Promise.resolve();
   private writes: Promise<void> = Promise.resolve();
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private persistTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly timers: LtsTimers;
+  private timer: unknown = null;
+  private persistTimer: unknown = null;
   private closed = false;
 
   /**
@@ -95,6 +96,7 @@ export class LtsClient {
     this.options = options;
     this.storage = options.storage ?? new MemoryStorage();
     this.clock = options.clock ?? Date.now;
+    this.timers = options.timers ?? SYSTEM_TIMERS;
     this.autoReport = options.autoReport ?? true;
     this.prefix = `lts1:${this.licenseKey.hc}:${options.device.uuid}:${options.product}:`;
     const fetchImpl: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
@@ -105,6 +107,7 @@ export class LtsClient {
       keys: () => (this.keys ??= pinKeys(this.licenseKey.pk)),
       fetch: fetchImpl,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timers: this.timers,
       onServerTime: (ms) => this.observeServerTime(ms),
       onFailedAttempt: (attempt, next) => this.emit({ type: "server-failed", ...attempt, next }),
     });
@@ -228,7 +231,7 @@ export class LtsClient {
     if (this.closed) return;
     this.closed = true;
     this.stopTimer();
-    if (this.persistTimer) clearTimeout(this.persistTimer);
+    if (this.persistTimer) this.timers.clearTimeout(this.persistTimer);
     this.persistTimer = null;
     if (this.loaded) await Promise.all([this.saveUsage(), this.saveClock()]);
     await this.writes;
@@ -543,7 +546,7 @@ export class LtsClient {
   }
 
   private saveUsage(): Promise<void> {
-    if (this.persistTimer) clearTimeout(this.persistTimer);
+    if (this.persistTimer) this.timers.clearTimeout(this.persistTimer);
     this.persistTimer = null;
     return this.write("usage", JSON.stringify(this.book.snapshot()));
   }
@@ -555,7 +558,7 @@ export class LtsClient {
 
   private schedulePersist(): void {
     if (this.persistTimer || this.closed) return;
-    this.persistTimer = unref(setTimeout(() => void this.saveUsage(), PERSIST_DELAY_MS));
+    this.persistTimer = this.timers.setTimeout(() => this.saveUsage(), PERSIST_DELAY_MS);
   }
 
   // Timer -----------------------------------------------------------------------------------------
@@ -563,11 +566,11 @@ export class LtsClient {
   private startTimer(delayMs?: number): void {
     if (!this.autoReport || this.closed || this.paused || this.timer) return;
     const seconds = this.options.reportIntervalSeconds ?? this.grant?.license.reportIntervalSeconds ?? DEFAULT_REPORT_INTERVAL_SECONDS;
-    this.timer = unref(setTimeout(() => void this.tick(), delayMs ?? seconds * 1000));
+    this.timer = this.timers.setTimeout(() => this.tick(), delayMs ?? seconds * 1000);
   }
 
   private stopTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = null;
   }
 
@@ -622,6 +625,12 @@ function iso(ms: number): string {
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** The global timers; the promise a callback returns is ignored (the client's work catches its own errors). */
+const SYSTEM_TIMERS: LtsTimers = {
+  setTimeout: (callback, ms) => unref(setTimeout(callback, ms)),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /** Lets Node and Bun exit while a timer is pending (no such thing in browsers). */
 function unref(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {

@@ -1,6 +1,7 @@
 import { randomToken } from "./base64url";
 import { TRANSIENT_CODES } from "./protocol";
 import { SIGNATURE_HEADER, type PinnedKeys } from "./signature";
+import type { LtsTimers } from "./types";
 
 /** Which of the license key's servers answered (or failed). */
 export type ServerRole = "main" | "standby";
@@ -41,6 +42,7 @@ export interface TransportOptions {
   keys: () => Promise<PinnedKeys>;
   fetch: (url: string, init: RequestInit) => Promise<Response>;
   timeoutMs: number;
+  timers: LtsTimers;
   /** Called for every verified answer (for the clock high-water mark). */
   onServerTime(ms: number): void;
   /** Called when a server fails and the next one (if any) is tried. */
@@ -83,12 +85,14 @@ export class Transport {
     let status: number;
     let header: string | null;
     let bytes: Uint8Array<ArrayBuffer>;
+    const abort = new AbortController();
+    const timeout = this.options.timers.setTimeout(() => abort.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
     try {
       const response = await this.options.fetch(url, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ ...payload, nonce }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: abort.signal,
       });
       status = response.status;
       header = response.headers.get(SIGNATURE_HEADER);
@@ -97,6 +101,8 @@ export class Transport {
       const name = error instanceof Error ? error.name : "";
       if (name === "TimeoutError" || name === "AbortError") return `no answer within ${timeoutMs} ms`;
       return `cannot reach the server: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      this.options.timers.clearTimeout(timeout);
     }
     const problem = await (await this.options.keys()).check(header, bytes);
     if (problem) return `rejected the response (HTTP ${status}): ${problem}`;

@@ -5,6 +5,17 @@ import type { FailedAttempt, ServerRole } from "./transport";
 /** The `fetch` the client calls; inject one to test or to add a proxy. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
+/**
+ * The timers the client schedules its reports, delayed storage writes and request timeouts with.
+ * Default: the global ones, unref'd where the runtime can (Node and Bun may exit while one is
+ * pending). Inject your own to drive the client without waiting (tests, simulators).
+ */
+export interface LtsTimers {
+  /** `callback` may return a promise: the client's own work, which a test's timers may await. */
+  setTimeout(callback: () => unknown, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
 /** Settings of an {@link LtsClient}. Only the license key and what identifies the request are required. */
 export interface LtsClientOptions {
   /** The `LTS1…` license key from the LTS portal: servers, handshake code, pinned server keys. */
@@ -29,6 +40,8 @@ export interface LtsClientOptions {
   fetch?: FetchLike;
   /** Milliseconds since the epoch. Default `Date.now`. */
   clock?: () => number;
+  /** Default: the global `setTimeout` and `clearTimeout`. */
+  timers?: LtsTimers;
   /** Per request, per server. Default 10 000 ms. */
   timeoutMs?: number;
   /** Overrides the grant's `reportIntervalSeconds` (tests, simulators). */

@@ -73,6 +73,8 @@ export class FakeServer {
   behaviour: Behaviour = "ok";
   /** Delay before every answer. */
   delayMs = 0;
+  /** Never answer (until stopped): a server that takes the request and hangs. */
+  stalled = false;
   /** Refuse authorize with this code (and name). */
   refuseAuthorize: { code: number; name: string } | null = null;
   /** Refuse reports with this code (and name); the report is not recorded. */
@@ -87,6 +89,7 @@ export class FakeServer {
   private readonly server: ReturnType<typeof Bun.serve>;
   private readonly now: () => number;
   private readonly other: Promise<ServerKey> = makeServerKey();
+  private readonly stopped = Promise.withResolvers<void>();
 
   constructor(private readonly options: FakeServerOptions) {
     this.now = options.now ?? Date.now;
@@ -95,6 +98,7 @@ export class FakeServer {
   }
 
   stop(): void {
+    this.stopped.resolve();
     this.server.stop(true);
   }
 
@@ -123,6 +127,7 @@ export class FakeServer {
     const path = new URL(request.url).pathname;
     const body = (await request.json().catch(() => ({}))) as Record<string, any>;
     this.requests.push({ path, body });
+    if (this.stalled) await this.stopped.promise;
     if (this.delayMs > 0) await Bun.sleep(this.delayMs);
     const base = this.options.basePath ?? "/";
     const refuse = (code: number, name: string, status = 403) => this.answer({ ok: false, error: { code, name, message: `${name} (fake)` } }, body.nonce, status);

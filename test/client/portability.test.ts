@@ -30,7 +30,9 @@ describe("the client library is portable", () => {
 
   const node = Bun.which("node");
   const major = node ? Number(Bun.spawnSync([node, "--version"]).stdout.toString().trim().replace(/^v/, "").split(".")[0]) : 0;
-  test.skipIf(major < 20)("it authorizes, counts and reports from Node", async () => {
+  // Skipped locally without Node ≥ 20; under CI=true a missing Node is a broken install step: it fails.
+  test.skipIf(major < 20 && !process.env.CI)("it authorizes, counts and reports from Node", async () => {
+    if (major < 20) throw new Error(`Node ≥ 20 is needed (found ${node ? `v${major}` : "none"}; CI is set): install Debian's nodejs`);
     const w = await makeWorld();
     const dir = tempDir();
     const build = await Bun.build({ entrypoints: [join(ROOT, "src/client/index.ts")], target: "node", format: "esm", outdir: dir, naming: "client.mjs" });

@@ -1,4 +1,4 @@
-import { LtsClient, MemoryStorage, type LtsClientEvent, type LtsClientOptions } from "../../src/client";
+import { LtsClient, MemoryStorage, type LtsClientEvent, type LtsClientOptions, type LtsTimers } from "../../src/client";
 import { FakeServer, licenseKeyString, makeServerKey, type FakeServerOptions, type ServerKey } from "./fake-server";
 
 /** A clock that stands still until the test moves it. */
@@ -10,6 +10,58 @@ export class TestClock {
   }
   set(iso: string): void {
     this.ms = Date.parse(iso);
+  }
+}
+
+interface PendingTimer {
+  at: number;
+  seq: number;
+  callback: () => unknown;
+}
+
+/**
+ * Timers that fire only when the test moves them, on the world's clock: `advance(ms)` moves the
+ * clock, fires every timer that falls due on the way, in order, and waits for the work each one
+ * starts (a report, a renewal). Nothing in a test waits for real time to pass.
+ */
+export class ManualTimers implements LtsTimers {
+  readonly #pending = new Set<PendingTimer>();
+  #seq = 0;
+  #onSet: (() => void)[] = [];
+
+  constructor(private readonly clock: TestClock) {}
+
+  setTimeout(callback: () => unknown, ms: number): unknown {
+    const timer: PendingTimer = { at: this.clock.ms + ms, seq: this.#seq++, callback };
+    this.#pending.add(timer);
+    for (const resolve of this.#onSet.splice(0)) resolve();
+    return timer;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.#pending.delete(handle as PendingTimer);
+  }
+
+  /** How many timers are waiting. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Resolves at the next setTimeout (e.g. once a request is on its way and its timeout set). */
+  nextSet(): Promise<void> {
+    return new Promise((resolve) => this.#onSet.push(resolve));
+  }
+
+  async advance(ms: number): Promise<void> {
+    const end = this.clock.ms + ms;
+    for (;;) {
+      const due = [...this.#pending].filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.#pending.delete(due);
+      this.clock.ms = Math.max(this.clock.ms, due.at);
+      await due.callback();
+    }
+    this.clock.ms = Math.max(this.clock.ms, end);
   }
 }
 
@@ -25,12 +77,14 @@ export async function tearDown(): Promise<void> {
 export interface World {
   key: ServerKey;
   clock: TestClock;
+  /** The clients' timers (reports, storage writes, request timeouts), on `clock`. */
+  timers: ManualTimers;
   main: FakeServer;
   standby: FakeServer | null;
   licenseKey: string;
   storage: MemoryStorage;
   events: LtsClientEvent[];
-  /** A client for this world; options override the defaults (scan, no timer). */
+  /** A client for this world; options override the defaults (scan, no timer, the world's timers). */
   client(options?: Partial<LtsClientOptions>): LtsClient;
 }
 
@@ -40,6 +94,7 @@ let shared: ServerKey | null = null;
 export async function makeWorld(options: { standby?: boolean; mainUrl?: string; sp?: string; server?: Partial<FakeServerOptions> } = {}): Promise<World> {
   const key = (shared ??= await makeServerKey());
   const clock = new TestClock();
+  const timers = new ManualTimers(clock);
   const main = new FakeServer({ key, now: clock.now, ...options.server });
   const standby = options.standby ? new FakeServer({ key, now: clock.now, ...options.server }) : null;
   open.push(main);
@@ -57,6 +112,7 @@ export async function makeWorld(options: { standby?: boolean; mainUrl?: string; 
   return {
     key,
     clock,
+    timers,
     main,
     standby,
     licenseKey,
@@ -72,6 +128,7 @@ export async function makeWorld(options: { standby?: boolean; mainUrl?: string; 
         deploymentType: "browser",
         storage,
         clock: clock.now,
+        timers,
         timeoutMs: 2_000,
         autoReport: false,
         onEvent: (e) => events.push(e),

@@ -66,8 +66,11 @@ describe("end to end: vendor → import → client library → quota", () => {
       const key = codes.find((c) => c.code === "100200-sim")!.licenseKey;
       expect(key).toStartWith("LTS1");
 
-      // 4 devices × 20 scans a second, reporting every second, for up to 6 s: 100 scans run out.
-      const sim = await run([process.execPath, join(ROOT, "scripts/simulate.ts"), "--key", key, "--devices", "4", "--charge-way", "scan", "--rate", "20", "--duration", "6", "--report-interval", "1"]);
+      // 4 devices × 1,000 scans a second, reporting every second, for 6 s: 100 scans run out. The
+      // simulator runs on the real clock in a child process (no clock to inject), so the rate is
+      // such that a single tick (200 ms) of one device after its grant already passes the cap: the run
+      // does not depend on how fast this machine counts, only on the grants arriving within 6 s.
+      const sim = await run([process.execPath, join(ROOT, "scripts/simulate.ts"), "--key", key, "--devices", "4", "--charge-way", "scan", "--rate", "1000", "--duration", "6", "--report-interval", "1"]);
       expect(sim.code).toBe(0);
       expect(sim.stdout).toMatch(/refusals\s+120 USAGE_EXCEEDED ×4/);
       expect(sim.stdout).toMatch(/devices\s+4: .*exhausted/);

@@ -60,6 +60,17 @@ describe("config", () => {
     expect(loadConfig({ env: {}, flags: { tlsCert: "cert.pem", tlsKey: "key.pem" } }).tlsKey).toBe(resolve("key.pem"));
   });
 
+  test("log rotation: 10 MiB and 5 files by default, set by --log-max-size / --log-keep or their variables", () => {
+    expect(loadConfig({ env: {}, flags: {} })).toMatchObject({ logMaxSize: 10, logKeep: 5 });
+    expect(loadConfig({ env: { LTS_LOG_MAX_SIZE: "50", LTS_LOG_KEEP: "2" }, flags: {} })).toMatchObject({ logMaxSize: 50, logKeep: 2 });
+    expect(loadConfig({ env: { LTS_LOG_MAX_SIZE: "50" }, flags: { logMaxSize: "1", logKeep: "9" } })).toMatchObject({ logMaxSize: 1, logKeep: 9 });
+    expect(() => loadConfig({ env: {}, flags: { logMaxSize: "0" } })).toThrow(/--log-max-size \/ LTS_LOG_MAX_SIZE = "0"/);
+    expect(() => loadConfig({ env: {}, flags: { logKeep: "many" } })).toThrow(/--log-keep \/ LTS_LOG_KEEP = "many": must be a whole number/);
+    const help = describeOptions(Object.values(SERVER_OPTIONS));
+    expect(help).toContain("--log-max-size MIB");
+    expect(help).toContain("--log-keep N");
+  });
+
   test("--help describes every option with its variable", () => {
     const help = describeOptions(Object.values(SERVER_OPTIONS));
     for (const spec of Object.values(SERVER_OPTIONS)) {

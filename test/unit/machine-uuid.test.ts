@@ -203,4 +203,11 @@ describe("readCustomIdFile", () => {
       expect(readCustomIdFile(join(dir, "secret")).reason).toMatch(/permission denied/);
     }
   });
+
+  test("refuses a FIFO without waiting for a writer, and a device without reading it to the end", () => {
+    const fifo = join(tempDir(), "id.fifo");
+    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
+    expect(readCustomIdFile(fifo).reason).toBe(`not readable: ${fifo} is not a regular file (a device, FIFO or socket): give a file that holds the ID`);
+    expect(readCustomIdFile("/dev/zero").reason).toMatch(/^not readable: \/dev\/zero is not a regular file/);
+  }, 30_000);
 });

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync, statSync, existsSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { passwordProblem } from "../../src/domain/password-policy";
-import { argon2Hasher } from "../../src/lib/password-hasher";
+import { argon2Hasher, unpackNativeModule } from "../../src/lib/password-hasher";
 import { SetupToken } from "../../src/services/admin";
 import { tempDir } from "../helpers/temp";
 
@@ -43,6 +44,56 @@ describe("argon2id hasher", () => {
 
   test("a malformed stored hash is a failed check, not a crash", async () => {
     expect(await hasher.verify("not-a-phc-string", "anything at all")).toBe(false);
+  });
+});
+
+describe("unpacking the embedded argon2 module", () => {
+  const content = "the embedded native module, byte for byte";
+  const embedded = () => new File([content], "argon2.linux-x64-gnu-abc123.node");
+
+  test("writes the embedded copy into a 0700 directory it creates", async () => {
+    const dir = join(tempDir("lts-native-"), "tmp");
+    const path = await unpackNativeModule(dir, embedded());
+    expect(path).toBe(join(dir, "argon2.linux-x64-gnu-abc123.node"));
+    expect(readFileSync(path, "utf8")).toBe(content);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  test("replaces a tampered file of the same size, and tightens a looser directory to 0700", async () => {
+    const dir = tempDir("lts-native-");
+    chmodSync(dir, 0o755);
+    const path = join(dir, "argon2.linux-x64-gnu-abc123.node");
+    writeFileSync(path, "X".repeat(content.length));
+    await unpackNativeModule(dir, embedded());
+    expect(readFileSync(path, "utf8")).toBe(content);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  test("does not follow a symlink planted in its place, even to a file with the right content", async () => {
+    const dir = tempDir("lts-native-");
+    const elsewhere = join(tempDir("lts-elsewhere-"), "module.node");
+    writeFileSync(elsewhere, content);
+    const path = join(dir, "argon2.linux-x64-gnu-abc123.node");
+    symlinkSync(elsewhere, path);
+    await unpackNativeModule(dir, embedded());
+    expect(lstatSync(path).isFile()).toBe(true);
+    expect(readFileSync(path, "utf8")).toBe(content);
+
+    const other = join(tempDir("lts-elsewhere-"), "victim");
+    writeFileSync(other, "someone else's file");
+    const linked = join(dir, "argon2.linux-x64-gnu-def456.node");
+    symlinkSync(other, linked);
+    await unpackNativeModule(dir, new File([content], "argon2.linux-x64-gnu-def456.node"));
+    expect(lstatSync(linked).isFile()).toBe(true);
+    expect(readFileSync(other, "utf8")).toBe("someone else's file");
+  });
+
+  test("refuses a directory that is a symlink, with what to do", async () => {
+    const real = tempDir("lts-native-");
+    const link = join(tempDir("lts-native-"), "tmp");
+    symlinkSync(real, link);
+    await expect(unpackNativeModule(link, embedded())).rejects.toThrow(/must be a directory, not a symlink or file: remove it/);
+    expect(existsSync(join(real, "argon2.linux-x64-gnu-abc123.node"))).toBe(false);
   });
 });
 

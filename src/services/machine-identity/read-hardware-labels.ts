@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readSync, realpathSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { selfCommand } from "../../lib/runtime";
 import { MACHINE_LABELS, normalizeLabelValue, type LabelReading, type MachineLabel } from "../../domain/machine-uuid";
@@ -161,24 +161,37 @@ export function readCustomIdFile(path: string | null): LabelReading {
   const no = (reason: string): LabelReading => ({ label: "custom", value: null, reason });
   if (!path) return no("no custom ID file given");
   if (!isAbsolute(path)) return no(`not a full path: ${path}`);
-  let size: number;
+  let fd: number;
   try {
-    const st = statSync(path);
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") return no(`not readable: ${path} is a directory`);
+    return no(fileProblem(path, error));
+  }
+  try {
+    // Checked on the open descriptor, so a file swapped after the check cannot slip through.
+    const st = fstatSync(fd);
     if (st.isDirectory()) return no(`not readable: ${path} is a directory`);
-    size = st.size;
+    if (!st.isFile()) return no(`not readable: ${path} is not a regular file (a device, FIFO or socket): give a file that holds the ID`);
+    if (st.size > CUSTOM_ID_FILE_MAX_BYTES) return no(tooLarge(path));
+    // Read one byte past the limit at most: a file that grew since fstat is still cut short.
+    const buffer = Buffer.alloc(CUSTOM_ID_FILE_MAX_BYTES + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > CUSTOM_ID_FILE_MAX_BYTES) return no(tooLarge(path));
+    const value = buffer.subarray(0, length).toString("utf8").trim();
+    if (value === "") return no(`${path} is empty`);
+    return { label: "custom", value, reason: null };
   } catch (error) {
     return no(fileProblem(path, error));
+  } finally {
+    closeSync(fd);
   }
-  if (size > CUSTOM_ID_FILE_MAX_BYTES) return no(`${path} is larger than ${CUSTOM_ID_FILE_MAX_BYTES} bytes: an ID file holds one short line`);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    return no(fileProblem(path, error));
-  }
-  const value = text.trim();
-  if (value === "") return no(`${path} is empty`);
-  return { label: "custom", value, reason: null };
+}
+
+function tooLarge(path: string): string {
+  return `${path} is larger than ${CUSTOM_ID_FILE_MAX_BYTES} bytes: an ID file holds one short line`;
 }
 
 function fileProblem(path: string, error: unknown): string {
