@@ -74,6 +74,11 @@ describe("architecture", () => {
     expect(offenders).toEqual([]);
   });
 
+  test("nodemailer is loaded lazily, on the first send (STYLE.md, Hot paths)", () => {
+    const eager = files.filter((f) => /^\s*(?:import|export)\s+(?!type\b)[^;]*?["']nodemailer["']/m.test(readFileSync(join(ROOT, f), "utf8")));
+    expect(eager).toEqual([]);
+  });
+
   test("only main.ts reads the environment, and hands it to loadConfig", () => {
     const readsEnv = (f: string) =>
       readFileSync(join(ROOT, f), "utf8")

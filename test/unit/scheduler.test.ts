@@ -121,6 +121,12 @@ describe("Scheduler", () => {
     expect(() => scheduler.every("tick", 1_000, () => {})).toThrow("already scheduled");
     expect(() => scheduler.every("never", 0, () => {})).toThrow("positive interval");
   });
+
+  test("refuses new jobs once stopped", async () => {
+    const { scheduler } = setup();
+    await scheduler.stop();
+    expect(() => scheduler.every("late", 1_000, () => {})).toThrow("has been stopped");
+  });
 });
 
 describe("jobs", () => {
