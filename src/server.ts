@@ -2,21 +2,18 @@ import { mkdirSync } from "node:fs";
 import type { Server } from "bun";
 import { createApp } from "./app";
 import type { Config } from "./config";
-import { closeDatabase, type Db } from "./db/client";
+import { closeDatabase } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
 import { buildDeps, type Deps } from "./deps";
+import { housekeepingJob, machineWatchJob, Scheduler } from "./jobs";
+import { systemTimers } from "./lib/clock";
 import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
 import { VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
-import { purgeExpiredSessions } from "./services/sessions";
-import { REPORT_RETENTION_MS } from "./services/authorization";
 
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
-const HOUSEKEEPING_MS = 10 * 60_000;
 const MACHINE_READ_DELAY_MS = 200;
-/** How often the stored machine identity is checked for changes made by `lts uuid generate`. */
-const MACHINE_WATCH_MS = 3_000;
 
 export interface RunningServer {
   server: Server<undefined>;
@@ -27,7 +24,7 @@ export interface RunningServer {
 
 /**
  * Opens the data dir (refusing a missing or foreign database), migrates, serves the portal and
- * the API, prints the setup token while no management password exists, and runs housekeeping.
+ * the API, prints the setup token while no management password exists, and runs the jobs.
  */
 export async function startServer(config: Config, options: { out?: (line: string) => void } = {}): Promise<RunningServer> {
   const out = options.out ?? ((line: string) => process.stdout.write(line + "\n"));
@@ -55,19 +52,17 @@ export async function startServer(config: Config, options: { out?: (line: string
   logger.info(`LTS ${VERSION} listening on ${listening}`, { dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
   if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
 
-  const housekeeping = setInterval(() => runHousekeeping(db, deps, logger), HOUSEKEEPING_MS);
-  housekeeping.unref();
+  const scheduler = new Scheduler(systemTimers, logger);
+  for (const job of [housekeepingJob(deps), machineWatchJob(deps)]) scheduler.add(job);
   // The hardware labels are read by a child process (systeminformation forks dozens of processes,
   // ~0.1–0.3 s of CPU), started a moment after listening so that it does not compete with the
   // first requests for the cores; until it is done /healthz says "starting up".
   const machineRead = setTimeout(() => deps.machine.refresh().catch((error) => logger.error("reading the machine identity failed", { error })), MACHINE_READ_DELAY_MS);
-  const machineWatch = setInterval(() => deps.machine.noticeStoredChange(), MACHINE_WATCH_MS);
-  machineWatch.unref();
 
   const stop = async () => {
-    clearInterval(housekeeping);
-    clearInterval(machineWatch);
     clearTimeout(machineRead);
+    // A job still running gets to finish before the database closes under it.
+    await scheduler.stop();
     await server.stop();
     closeDatabase(db);
     logger.close();
@@ -82,15 +77,4 @@ function announceSetupToken(deps: Deps, out: (line: string) => void, fileLog: Lo
   out(`Setup token: ${token}`);
   fileLog.info(`Setup token: ${token}`);
   deps.logger.info("no management password yet: open the portal and set one with the setup token", { tokenFile: deps.setupToken.path });
-}
-
-function runHousekeeping(db: Db, deps: Deps, logger: Logger) {
-  try {
-    const now = deps.clock.now();
-    const purged = purgeExpiredSessions(db, now, deps.settings.sessionPolicy);
-    const reports = deps.usageStore.purgeReports(now.getTime() - REPORT_RETENTION_MS);
-    if (purged + reports > 0) logger.debug("housekeeping", { expiredSessions: purged, forgottenReports: reports });
-  } catch (error) {
-    logger.error("housekeeping failed", { error });
-  }
 }

@@ -5,16 +5,18 @@ import { dirname, join, relative, resolve } from "node:path";
 
 /**
  * STYLE.md, "What may import what": domain imports nothing outside itself; services never reach
- * http or templates; templates take domain types only; client/ and issuer/ never import the
- * server. A wrong-way import fails here.
+ * http or templates; jobs drive services and mail; mail knows lib and the domain only; templates
+ * take domain types only; client/ and issuer/ never import the server. A wrong-way import fails here.
  */
 const ROOT = resolve(import.meta.dir, "../..");
 const RULES: { layer: string; mayImport: (target: string) => boolean; why: string }[] = [
   { layer: "src/domain/", mayImport: (t) => t.startsWith("src/domain/"), why: "the domain is pure" },
   { layer: "src/services/", mayImport: (t) => /^src\/(domain|db|lib|mail|services)\//.test(t), why: "services use domain, db, lib and mail only" },
   { layer: "src/db/", mayImport: (t) => /^src\/(db|domain)\//.test(t), why: "storage knows the domain's types only" },
+  { layer: "src/jobs/", mayImport: (t) => /^src\/(jobs|services|mail|domain|lib|db)\//.test(t), why: "jobs run services and send mail" },
+  { layer: "src/mail/", mayImport: (t) => /^src\/(mail|lib|domain)\//.test(t), why: "the mail port knows lib and the domain only" },
   { layer: "src/lib/", mayImport: (t) => t.startsWith("src/lib/") || t === "package.json", why: "lib is dependency-free" },
-  { layer: "templates/", mayImport: (t) => t.startsWith("templates/") || t.startsWith("src/domain/"), why: "views take domain types only" },
+  { layer: "templates/", mayImport: (t) => t.startsWith("templates/") || t.startsWith("src/domain/"), why: "views take domain types only (no jobs, no mail)" },
   { layer: "src/client/", mayImport: (t) => t.startsWith("src/client/"), why: "the client library ships without the server" },
   {
     layer: "src/issuer/",
@@ -23,9 +25,17 @@ const RULES: { layer: string; mayImport: (target: string) => boolean; why: strin
   },
 ];
 
+/**
+ * Every module a source text names: `import … from`, `export … from` (`export *` too), side-effect
+ * imports (`import "./x";`, no `from`) and dynamic `import("./x")`.
+ */
+function importSpecifiers(source: string): string[] {
+  const pattern = /\b(?:import|export)\s*(?:[^'";]*?\bfrom\s*)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g;
+  return [...source.matchAll(pattern)].map((m) => m[1] ?? m[2]!);
+}
+
 function relativeImports(file: string): string[] {
-  const source = readFileSync(join(ROOT, file), "utf8");
-  const specifiers = [...source.matchAll(/(?:import|export)[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]!);
+  const specifiers = importSpecifiers(readFileSync(join(ROOT, file), "utf8"));
   return specifiers.filter((s) => s.startsWith(".")).map((s) => relative(ROOT, resolve(ROOT, dirname(file), s)));
 }
 
@@ -34,6 +44,20 @@ describe("architecture", () => {
 
   test("finds the source files it checks", () => {
     expect(files.length).toBeGreaterThan(30);
+  });
+
+  test("sees every form of import, side-effect imports and re-exports included", () => {
+    const source = [
+      `import "../db/client";`,
+      `import type { A } from "./a";`,
+      `import {\n  b,\n  c,\n} from './b';`,
+      `export * from "./c";`,
+      `export { d } from "./d";`,
+      `import './e'`,
+      `export const notAnImport = "./f";`,
+      `const g = await import("./g");`,
+    ].join("\n");
+    expect(importSpecifiers(source)).toEqual(["../db/client", "./a", "./b", "./c", "./d", "./e", "./g"]);
   });
 
   for (const rule of RULES) {
@@ -46,7 +70,7 @@ describe("architecture", () => {
   }
 
   test("the domain uses no framework, database or Bun API", () => {
-    const offenders = files.filter((f) => f.startsWith("src/domain/") && /from\s+["'](hono|drizzle-orm|bun:|bun["'])/.test(readFileSync(join(ROOT, f), "utf8")));
+    const offenders = files.filter((f) => f.startsWith("src/domain/") && importSpecifiers(readFileSync(join(ROOT, f), "utf8")).some((s) => /^(hono|drizzle-orm|bun:|bun$)/.test(s)));
     expect(offenders).toEqual([]);
   });
 
@@ -54,6 +78,11 @@ describe("architecture", () => {
     const htmxHeader = /["'](hx-(request|redirect|retarget|reswap|location|refresh|push-url|replace-url|reselect|trigger[\w-]*|current-url|target|boosted))["']/i;
     const users = files.filter((f) => f.startsWith("src/") && htmxHeader.test(readFileSync(join(ROOT, f), "utf8")));
     expect(users).toEqual(["src/http/htmx.ts"]);
+  });
+
+  test("nodemailer is loaded lazily, on the first send (STYLE.md, Hot paths)", () => {
+    const eager = files.filter((f) => /^\s*(?:import|export)\s+(?!type\b)[^;]*?["']nodemailer["']/m.test(readFileSync(join(ROOT, f), "utf8")));
+    expect(eager).toEqual([]);
   });
 
   test("only main.ts reads the environment, and hands it to loadConfig", () => {

@@ -1,0 +1,3 @@
+export * from "./scheduler";
+export * from "./housekeeping";
+export * from "./machine-watch";
