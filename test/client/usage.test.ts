@@ -291,3 +291,21 @@ describe("the report timer", () => {
     expect((await client.flush()).sent).toBe(1);
   });
 });
+
+describe("a report answered 113, 111 or 112", () => {
+  for (const [code, name] of [[113, "LICENSE_REVOKED"], [111, "LICENSE_EXPIRED"], [112, "LICENSE_NOT_YET_VALID"]] as const) {
+    test(`${code}: the usage was recorded, so the report is done; the grant is forgotten and the timer stops`, async () => {
+      const w = await makeWorld();
+      const client = w.client();
+      await client.authorize();
+      client.count("scans", 2);
+      w.main.refuseReports = { code, name };
+      expect(await client.flush()).toMatchObject({ sent: 1, waitingReports: 0, stoppedBecause: expect.stringContaining(`(${code})`) });
+      expect(client.status()).toMatchObject({ state: "refused", refusal: { code } });
+      expect(eventsOf(w.events, "refused")).toMatchObject([{ refusal: { code }, during: "report" }]);
+      // Nothing is left to send again.
+      w.main.refuseReports = null;
+      expect(await client.flush()).toMatchObject({ sent: 0, waitingReports: 0 });
+    });
+  }
+});

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { addCode, apiWorld, DAY, deviceId, freshNonce, freshReportId, reportBody, slotIso, START, updateCode, usageState, type Answer, type ApiWorld } from "../helpers/api";
+import { addCode, apiWorld, DAY, deviceId, freshNonce, freshReportId, importLicense, itemOf, reportBody, slotIso, START, updateCode, usageState, type Answer, type ApiWorld } from "../helpers/api";
 
 // PROTOCOL.md, "POST /api/v1/report": records land in their own slots, scan/page items are debited,
 // reports are idempotent by (device, reportId), and the checks are 1, 100, 101, 102, then 104.
@@ -193,5 +193,56 @@ describe("reports are idempotent by (device, reportId)", () => {
     await api.report();
     await api.report({ reportId: freshReportId() });
     expect(scalar(api, "SELECT consumed FROM item_counters")).toBe(2);
+  });
+});
+
+describe("a report on an item that no longer serves records the usage and tells the client to stop", () => {
+  const usageRows = (api: ApiWorld) => rows(api, "SELECT name, count FROM usage_records");
+  const codeUpdatedAt = (api: ApiWorld) => scalar(api, "SELECT updated_at FROM handshake_codes WHERE code = '100200-appA'");
+
+  test("113 once the item is revoked; the revocation moves the code's updatedAt", async () => {
+    const api = await scanWorld();
+    const before = codeUpdatedAt(api);
+    api.w.clock.advance(60_000);
+    importLicense(api.w, api.uuid, { licenseId: "5000001", status: "revocation", items: [], revokes: ["2000001"] });
+    expect(codeUpdatedAt(api)).toBeGreaterThan(before);
+    const a = await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 2 } }] });
+    refused(a, 113);
+    expect(a.body.error.message).toMatch(/revoked; this usage was recorded/);
+    expect(usageRows(api)).toEqual([{ name: "qr", count: 2 }]);
+    expect(scalar(api, "SELECT consumed FROM item_counters")).toBe(2);
+    // Repeated, it gets the same answer and counts nothing twice.
+    const body = reportBody(api.w, { records: [{ slot: slotIso(api.w), counts: { qr: 1 } }] });
+    refused(await api.post("report", body), 113);
+    refused(await api.post("report", { ...body, nonce: freshNonce() }), 113);
+    expect(usageRows(api)).toEqual([{ name: "qr", count: 3 }]);
+  });
+
+  test("111 past expiry and grace, not a millisecond before", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "scan", modules: ["qr"], expiresAt: "2026-12-01T00:00:00.000Z", graceDays: 1 }] });
+    expect((await api.authorize()).status).toBe(200);
+    api.w.clock.set("2026-12-01T23:59:59.999Z");
+    expect((await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 1 } }] })).status).toBe(200);
+    api.w.clock.set("2026-12-02T00:00:00.000Z");
+    refused(await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 4 } }] }), 111);
+    expect(usageRows(api)).toEqual([{ name: "qr", count: 1 }, { name: "qr", count: 4 }]);
+  });
+
+  test("112 when a newer file moves the item's start to the future; the update moves the code's updatedAt", async () => {
+    const api = await scanWorld();
+    const before = codeUpdatedAt(api);
+    api.w.clock.advance(60_000);
+    importLicense(api.w, api.uuid, { issuedAt: "2026-11-20T00:00:00.000Z", items: [itemOf({ chargeWay: "scan", quantity: 1000, modules: ["qr", "oned"], startsAt: "2026-12-05T00:00:00.000Z" })] });
+    expect(codeUpdatedAt(api)).toBeGreaterThan(before);
+    refused(await api.report({ records: [{ slot: slotIso(api.w), counts: { oned: 5 } }] }), 112);
+    expect(usageRows(api)).toEqual([{ name: "oned", count: 5 }]);
+  });
+
+  test("a rebind moves the code's updatedAt too", async () => {
+    const api = await scanWorld();
+    const before = codeUpdatedAt(api);
+    api.w.clock.advance(60_000);
+    importLicense(api.w, api.uuid, { issuedAt: "2026-11-20T00:00:00.000Z", boundUuids: [api.uuid, "11111111-2222-3333-4444-555555555555"], items: [itemOf({ chargeWay: "scan", quantity: 1000, modules: ["qr", "oned"] })] });
+    expect(codeUpdatedAt(api)).toBeGreaterThan(before);
   });
 });

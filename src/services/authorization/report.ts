@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { API_ERRORS, refuse, type Refusal } from "../../domain/api-errors";
 import { consumptionCap, deviceLimit, validUntil } from "../../domain/charge-ways";
-import { DAY_MS, parseSlot, SLOT_MS, slotOf } from "../../domain/slots";
+import { DAY_MS, isoTime, parseSlot, SLOT_MS, slotOf } from "../../domain/slots";
 import type { ApiCode, ApiItem } from "../usage/usage-store";
 import { grantOf, type LicenseGrant } from "./authorize";
 import type { ApiContext } from "./context";
@@ -17,7 +17,8 @@ export type ReportOutcome = { ok: true; accepted: number; duplicate: boolean; li
 
 /**
  * Records a device's usage for one item (PROTOCOL.md, "POST /api/v1/report"): every record in its
- * own slot; scan and page items debited by the sum of the counts (past the cap the usage is still
+ * own slot — also on an item that no longer serves (revoked 113, expired 111, not yet started
+ * 112), whose answer is then that code so the client stops; scan and page items debited by the sum of the counts (past the cap the usage is still
  * recorded, and the answer is 120 so the client stops); device items refreshed; concurrent seats
  * occupied for the reported slots. Idempotent by (device, reportId): the same records again get
  * the first answer with duplicate: true; other records under a used id are refused (code 1).
@@ -50,7 +51,10 @@ export async function report(ctx: ApiContext, req: ReportRequest): Promise<Repor
       const first = JSON.parse(seen.response) as ReportOutcome;
       return first.ok ? { ...first, duplicate: true } : first;
     }
-    const outcome = record(ctx, code, item, req, slots, now);
+    const recorded = record(ctx, code, item, req, slots, now);
+    // The usage happened and stays recorded; an item that no longer serves tells the client to stop.
+    const state = itemStateRefusal(item, now);
+    const outcome: ReportOutcome = state ? { ok: false, refusal: state } : recorded;
     ctx.store.saveReport(req.device.uuid, req.reportId, hash, JSON.stringify(outcome), outcome.ok ? 200 : API_ERRORS[outcome.refusal.code].http, now);
     return outcome;
   });
@@ -97,6 +101,14 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
   }
   const until = Math.min(heldUntil, validUntil(item.chargeWay, { now, servesUntil, deviceActiveUntil }));
   return { ok: true, accepted: req.records.length, duplicate: false, license: grantOf(code, item, 1, until) };
+}
+
+/** Why an item no longer serves (PROTOCOL.md, "POST /api/v1/report": 113, 111, 112), or null. */
+function itemStateRefusal(item: ApiItem, now: number): Refusal | null {
+  if (item.revokedAt !== null) return refuse(113, `Item ${item.itemId} was revoked; this usage was recorded.`);
+  if (now >= item.expiresAt + item.graceDays * DAY_MS) return refuse(111, `Item ${item.itemId} expired on ${isoTime(item.expiresAt).slice(0, 10)} (grace included); this usage was recorded.`);
+  if (now < item.startsAt) return refuse(112, `Item ${item.itemId} starts on ${isoTime(item.startsAt).slice(0, 10)}; this usage was recorded.`);
+  return null;
 }
 
 function refused(code: Refusal["code"], message: string): ReportOutcome {
