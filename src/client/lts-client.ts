@@ -187,6 +187,7 @@ export class LtsClient {
     if (!license || (license.chargeWay !== "concurrent-device" && license.chargeWay !== "concurrent-instance")) return { ok: true, released: false };
     const outcome = await this.transport.post("api/v1/release", {
       handshakeCode: license.handshakeCode,
+      ...(this.licenseKey.sp !== undefined ? { sessionPassword: this.licenseKey.sp } : {}),
       itemId: license.itemId,
       device: { uuid: this.options.device.uuid },
     });

@@ -63,6 +63,7 @@ export type ReportRequest = v.InferOutput<typeof ReportRequest>;
 
 export const ReleaseRequest = v.strictObject({
   handshakeCode: HandshakeCodeField,
+  sessionPassword: v.optional(SessionPassword),
   itemId: ItemId,
   device: v.strictObject({ uuid: DeviceUuid }),
   nonce: Nonce,

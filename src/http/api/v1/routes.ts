@@ -43,8 +43,8 @@ export function createApiRoutes(deps: Deps): Hono<AppEnv> {
   api.post("/release", async (c) => {
     const parsed = await parseRequest(c, ReleaseRequest, API_BODY_LIMIT);
     if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
-    await release(apiContext(c, deps), parsed.value);
-    return signedJson(c, deps, 200, { ok: true }, parsed.value.nonce);
+    const outcome = await release(apiContext(c, deps), parsed.value);
+    return outcome.ok ? signedJson(c, deps, 200, { ok: true }, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
   api.get("/server-key", (c) => signedJson(c, deps, 200, { keyId: deps.instanceKey.kid, algorithm: "Ed25519", publicKey: deps.instanceKey.publicKey }, null));
