@@ -74,6 +74,16 @@ describe("devices", () => {
     expect(active.n).toBe(0);
   });
 
+  test("a device seat silent for 7 days less a millisecond is refused (409); at exactly 7 days it is released", async () => {
+    const w = await withDevices();
+    w.clock.advance(7 * DAY - 1);
+    await w.admin.post("/login", { password: "correct horse battery staple" });
+    expect((await w.admin.post("/devices/release?item=2&itemRowId=2&device=phone-000001", {})).status).toBe(409);
+    w.clock.advance(1);
+    expect((await w.admin.post("/devices/release?item=2&itemRowId=2&device=phone-000001", {})).status).toBe(200);
+    expect(w.db.select().from(auditEvents).all().filter((e) => e.action === "device.released")).toHaveLength(1);
+  });
+
   test("an unknown item or code is a 404 that says where to look; anonymous visitors log in first", async () => {
     const w = await withDevices();
     expect((await w.admin.get("/devices?item=999")).status).toBe(404);
