@@ -309,3 +309,18 @@ describe("a report answered 113, 111 or 112", () => {
     });
   }
 });
+
+describe("the size of a report", () => {
+  test("a report holds at most 4000 counts in all (the server's bound): 1000 slots of 8 names go in two reports", async () => {
+    const w = await makeWorld();
+    const client = w.client();
+    await client.authorize();
+    for (let i = 0; i < 1_000; i++) {
+      for (let m = 0; m < 8; m++) client.count(`m${m}`);
+      w.clock.advance(3 * MINUTE);
+    }
+    expect(await client.flush()).toMatchObject({ records: 1_000, waitingReports: 0 });
+    const counts = w.main.received("report").map((r) => r.records.reduce((n: number, rec: { counts: object }) => n + Object.keys(rec.counts).length, 0));
+    expect(counts).toEqual([4000, 4000]);
+  });
+});

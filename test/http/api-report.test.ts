@@ -70,8 +70,10 @@ describe("a report", () => {
   });
 
   test("1000 records and 32 names are the most a report may carry", async () => {
-    const api = await scanWorld();
-    const names = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`m${i}`, 1]));
+    const modules = Array.from({ length: 32 }, (_, i) => `m${i}`);
+    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 1000, modules: ["qr", ...modules] }] });
+    expect((await api.authorize()).status).toBe(200);
+    const names = Object.fromEntries(modules.map((m) => [m, 1]));
     expect((await api.report({ records: [{ slot: slotIso(api.w), counts: names }] })).status).toBe(200);
     const many = Array.from({ length: 1000 }, (_, i) => ({ slot: slotIso(api.w, -(i % 400)), counts: { qr: 1 } }));
     const a = await api.report({ records: many });
@@ -244,5 +246,41 @@ describe("a report on an item that no longer serves records the usage and tells 
     api.w.clock.advance(60_000);
     importLicense(api.w, api.uuid, { issuedAt: "2026-11-20T00:00:00.000Z", boundUuids: [api.uuid, "11111111-2222-3333-4444-555555555555"], items: [itemOf({ chargeWay: "scan", quantity: 1000, modules: ["qr", "oned"] })] });
     expect(codeUpdatedAt(api)).toBeGreaterThan(before);
+  });
+});
+
+describe("a report's counter names and size are bounded (a license key is public)", () => {
+  test("a name that is neither a module of the item nor its unit is code 1, naming it and the allowed ones; nothing changes", async () => {
+    const api = await scanWorld();
+    const before = usageState(api.w);
+    const a = await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 1 } }, { slot: slotIso(api.w, -1), counts: { qr: 1, "random-name-1": 5 } }] });
+    refused(a, 1);
+    expect(a.body.error.message).toBe('records[1].counts: "random-name-1" is not a counter of item 2000001; count one of qr, oned, scans.');
+    refused(await api.report({ records: [{ slot: slotIso(api.w), counts: { pages: 1 } }] }), 1); // a scan item counts scans
+    expect(usageState(api.w)).toEqual(before);
+    expect((await api.report({ records: [{ slot: slotIso(api.w), counts: { scans: 2, qr: 1, oned: 1 } }] })).status).toBe(200);
+  });
+
+  test("a page item counts pages; a device item its modules, scans or pages", async () => {
+    const pages = await apiWorld({ items: [{ chargeWay: "page", quantity: 100 }] });
+    expect((await pages.authorize()).status).toBe(200);
+    refused(await pages.report({ records: [{ slot: slotIso(pages.w), counts: { scans: 1 } }] }), 1);
+    expect((await pages.report({ records: [{ slot: slotIso(pages.w), counts: { pages: 1 } }] })).status).toBe(200);
+    const devices = await apiWorld({ items: [{ chargeWay: "device", quantity: 5, modules: ["ocr"] }] });
+    expect((await devices.authorize()).status).toBe(200);
+    expect((await devices.report({ records: [{ slot: slotIso(devices.w), counts: { ocr: 1, scans: 1, pages: 1 } }] })).status).toBe(200);
+    refused(await devices.report({ records: [{ slot: slotIso(devices.w), counts: { qr: 1 } }] }), 1);
+  });
+
+  test("at most 4000 counts in all the records of one report: one more is code 1 and changes nothing", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 1_000_000, modules: ["qr", "oned", "dm", "pdf"] }] });
+    expect((await api.authorize()).status).toBe(200);
+    const records = Array.from({ length: 1000 }, (_, i) => ({ slot: slotIso(api.w, -i), counts: { qr: 1, oned: 1, dm: 1, pdf: 1 } }));
+    expect((await api.report({ records })).body).toMatchObject({ ok: true, accepted: 1000 });
+    const before = usageState(api.w);
+    const a = await api.report({ records: [...records.slice(0, 999), { ...records[999]!, counts: { ...records[999]!.counts, scans: 1 } }] });
+    refused(a, 1);
+    expect(a.body.error.message).toContain("records: must hold at most 4000 counts in all; split the usage into several reports");
+    expect(usageState(api.w)).toEqual(before);
   });
 });

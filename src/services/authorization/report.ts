@@ -42,6 +42,8 @@ export async function report(ctx: ApiContext, req: ReportRequest): Promise<Repor
     if (isRefusal(code)) return { ok: false, refusal: code };
     const item = ctx.store.itemOfCode(code.id, req.itemId);
     if (!item) return refused(104, `Item ${req.itemId} is not linked to handshake code ${code.code}.`);
+    const badName = unknownCounterName(item, req.records);
+    if (badName) return refused(1, badName);
     if (!ctx.store.hasGrant(code.id, item.rowId, req.device.uuid)) return refused(104, `Device ${req.device.uuid} holds no grant on item ${req.itemId} from ${code.code}: authorize first.`);
 
     const hash = recordsHash(req.records);
@@ -101,6 +103,25 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
   }
   const until = Math.min(heldUntil, validUntil(item.chargeWay, { now, servesUntil, deviceActiveUntil }));
   return { ok: true, accepted: req.records.length, duplicate: false, license: grantOf(code, item, 1, until) };
+}
+
+/**
+ * The counter names a report may use for an item (PROTOCOL.md, "POST /api/v1/report"): its modules
+ * and its unit (`scans` for a scan item, `pages` for a page item, either for the others). Free
+ * names would let anyone who holds the (public) license key make rows without bound.
+ */
+export function counterNames(item: Pick<ApiItem, "chargeWay" | "modules">): string[] {
+  const units = item.chargeWay === "scan" ? ["scans"] : item.chargeWay === "page" ? ["pages"] : ["scans", "pages"];
+  return [...item.modules, ...units];
+}
+
+function unknownCounterName(item: ApiItem, records: ReportRequest["records"]): string | null {
+  const allowed = counterNames(item);
+  for (const [i, { counts }] of records.entries()) {
+    const name = Object.keys(counts).find((n) => !allowed.includes(n));
+    if (name !== undefined) return `records[${i}].counts: "${name}" is not a counter of item ${item.itemId}; count one of ${allowed.join(", ")}.`;
+  }
+  return null;
 }
 
 /** Why an item no longer serves (PROTOCOL.md, "POST /api/v1/report": 113, 111, 112), or null. */
