@@ -10,7 +10,7 @@ import { createLogger, fileSink, stdoutSink, type Logger } from "./lib/logger";
 import { VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
 import { purgeExpiredSessions } from "./services/sessions";
-import { REPORT_RETENTION_MS } from "./services/authorization";
+import { AUTHORIZATION_COUNT_RETENTION_MS, REPORT_RETENTION_MS, SILENT_DEVICE_RETENTION_MS } from "./services/authorization";
 
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
@@ -88,6 +88,8 @@ function runHousekeeping(db: Db, deps: Deps, logger: Logger) {
     const now = deps.clock.now();
     const purged = purgeExpiredSessions(db, now, deps.settings.sessionPolicy);
     const reports = deps.usageStore.purgeReports(now.getTime() - REPORT_RETENTION_MS);
+    deps.usageStore.purgeAuthorizationCounts(now.getTime() - AUTHORIZATION_COUNT_RETENTION_MS);
+    deps.usageStore.forgetSilentDevices(now.getTime() - SILENT_DEVICE_RETENTION_MS);
     if (purged + reports > 0) logger.debug("housekeeping", { expiredSessions: purged, forgottenReports: reports });
   } catch (error) {
     logger.error("housekeeping failed", { error });

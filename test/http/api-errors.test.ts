@@ -546,15 +546,30 @@ describe("the items: each is checked in the protocol's order, the first that pas
     expect((await api.authorize()).body.license.itemId).toBe("2000001");
   });
 
-  test("every authorize is counted per code as the client gave it, granted or refused", async () => {
+  test("every authorize is counted per code, granted or refused; codes that do not exist in one bucket per organization", async () => {
     const api = await apiWorld();
     await api.authorize({ product: "dlr" });
     await api.authorize({ handshakeCode: "100200-nothing" });
     await api.authorize({ handshakeCode: undefined, organizationId: "100200" });
+    await api.authorize({ handshakeCode: undefined, organizationId: "100200", product: "dlr" }); // its default code
     const rows = api.w.db.$client.query("SELECT code, granted, refused FROM authorization_counts ORDER BY code").all();
     expect(rows).toEqual([
-      { code: "100200-appA", granted: 1, refused: 1 },
-      { code: "100200-nothing", granted: 0, refused: 1 },
+      { code: "100200-(unknown)", granted: 0, refused: 1 },
+      { code: "100200-appA", granted: 1, refused: 2 },
+    ]);
+  });
+
+  test("1,200 made-up codes make one row per organization that exists, and one for the rest", async () => {
+    const api = await apiWorld({ flags: { apiRateLimit: "0" } });
+    for (let i = 0; i < 400; i++) {
+      await api.authorize({ handshakeCode: `100200-made${i}` });
+      await api.authorize({ handshakeCode: `999${i}-x` });
+      await api.authorize({ handshakeCode: undefined, organizationId: `org${i}` });
+    }
+    const rows = api.w.db.$client.query("SELECT code, granted, refused FROM authorization_counts ORDER BY code").all();
+    expect(rows).toEqual([
+      { code: "(unknown)", granted: 0, refused: 800 },
+      { code: "100200-(unknown)", granted: 0, refused: 400 },
     ]);
   });
 });

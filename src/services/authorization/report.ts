@@ -12,6 +12,8 @@ export const REPORT_MAX_SKEW_MS = 5 * 60_000;
 export const REPORT_MAX_AGE_MS = 30 * DAY_MS;
 /** Reports are remembered at least this long, for idempotency. */
 export const REPORT_RETENTION_MS = 35 * DAY_MS;
+/** Devices of scan, page and domain items silent this long are forgotten, with their grants. */
+export const SILENT_DEVICE_RETENTION_MS = 35 * DAY_MS;
 
 export type ReportOutcome = { ok: true; accepted: number; duplicate: boolean; license: LicenseGrant } | { ok: false; refusal: Refusal };
 
@@ -77,6 +79,7 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
   switch (item.chargeWay) {
     case "scan":
     case "page":
+      ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, now); // in touch: not a silent device (forgetSilentDevices)
       if (total > 0) ctx.store.addConsumed(item.rowId, total);
       if (ctx.store.consumed(item.rowId) > consumptionCap(item.quantity)) return refused(120, `Item ${item.itemId}'s ${item.chargeWay}s are used up; this usage was recorded.`);
       break;
@@ -99,6 +102,7 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
       break;
     }
     case "domain":
+      ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, now);
       break;
   }
   const until = Math.min(heldUntil, validUntil(item.chargeWay, { now, servesUntil, deviceActiveUntil }));
