@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import * as v from "valibot";
 import type { Deps } from "../../deps";
 import { AppError } from "../../domain/errors";
-import { listDevices, releaseDevice } from "../../services/devices";
+import { listDevices, listDomains, releaseDevice, releaseDomain } from "../../services/devices";
 import { listItems } from "../../services/items";
 import { findHandshakeCode } from "../../services/handshake-codes";
 import { DevicesPage, DevicesTable, type DevicesPageProps } from "../../../templates/pages/devices/devices-page";
@@ -18,6 +18,7 @@ const Scope = v.object({
 /**
  *   GET  /devices?item=ROW | ?code=CODE     the devices of an item, or of a handshake code
  *   POST /devices/release?…&itemRowId=&device=   release a seat (DESIGN.md, "Devices")
+ *   POST /devices/release-domain?…&itemRowId=&domain=   release a domain item's domain
  */
 export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
   const view = (c: Context<AppEnv>): DevicesPageProps => {
@@ -25,11 +26,17 @@ export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
     const now = deps.clock.now();
     if (scope.success && scope.output.code) {
       const code = findHandshakeCode(licenseKeyContext(deps), scope.output.code);
-      if (code) return { subject: `handshake code ${code.code}`, scope: { code: code.code }, devices: listDevices(deps.db, { codeId: code.id, now }) };
+      if (code) {
+        const of = { codeId: code.id, now };
+        return { subject: `handshake code ${code.code}`, scope: { code: code.code }, devices: listDevices(deps.db, of), domains: listDomains(deps.db, of) };
+      }
     }
     if (scope.success && scope.output.item !== undefined) {
       const item = listItems(deps.db, { now, showExpired: true, showRevoked: true }).find((i) => i.rowId === scope.output.item);
-      if (item) return { subject: `item ${item.itemId}`, scope: { item: item.rowId }, devices: listDevices(deps.db, { itemRowId: item.rowId, now }) };
+      if (item) {
+        const of = { itemRowId: item.rowId, now };
+        return { subject: `item ${item.itemId}`, scope: { item: item.rowId }, devices: listDevices(deps.db, of), domains: listDomains(deps.db, of) };
+      }
     }
     throw new AppError("NOT_FOUND", "There is no such item or handshake code. Open the devices from License Items or Configurations.");
   };
@@ -41,6 +48,12 @@ export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
 
   app.post("/devices/release", (c) => {
     releaseDevice(serviceContext(c, deps), { itemRowId: Number(c.req.query("itemRowId")), deviceUuid: c.req.query("device") ?? "" });
+    const props = view(c);
+    return pageOrFragment(c, deps, { page: <DevicesPage {...props} />, fragment: <DevicesTable {...props} /> });
+  });
+
+  app.post("/devices/release-domain", (c) => {
+    releaseDomain(serviceContext(c, deps), { itemRowId: Number(c.req.query("itemRowId")), domain: c.req.query("domain") ?? "" });
     const props = view(c);
     return pageOrFragment(c, deps, { page: <DevicesPage {...props} />, fragment: <DevicesTable {...props} /> });
   });
