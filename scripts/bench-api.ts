@@ -98,7 +98,8 @@ async function setUpLts(): Promise<{ url: string; code: string; itemId: string }
   await run([VENDOR, "issue", "--spec", "spec.json", "--out", "new.lic", "--demo"]);
   await run([VENDOR, "activate", "--license", "new.lic", "--uuid", uuid, "--out", "activated.lic", "--demo"]);
   await run([LTS, "import", "activated.lic", "--code", "bench", "--data-dir", dataDir]);
-  const url = await start([LTS, "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir], /"msg":"LTS \S+ listening on http:\/\/127\.0\.0\.1:(\d+)/);
+  // Every connection comes from 127.0.0.1: the per-address API limit would measure itself.
+  const url = await start([LTS, "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, "--api-rate-limit", "0"], /"msg":"LTS \S+ listening on http:\/\/127\.0\.0\.1:(\d+)/);
   for (let i = 0; i < 200; i++) {
     if ((await fetch(`${url}/healthz`).catch(() => null))?.status === 200) return { url, code: "100200-bench", itemId: "900001001" };
     await Bun.sleep(50);

@@ -31,6 +31,8 @@ export interface PortalSettings {
   listening: string;
   /** The port the server listens on (the real one when --port 0 picked it), for the default server URL. */
   port: number;
+  /** Client API requests a second per source address (bursts of 5×); 0 is no limit. */
+  apiRateLimit: number;
 }
 
 /** Everything the app is built from: the one place services and adapters are wired. */
@@ -71,6 +73,7 @@ export function portalSettings(config: Config, listening: string): PortalSetting
     dataDir: config.dataDir,
     listening,
     port: Number(/:(\d+)\/?[^:]*$/.exec(listening)?.[1] ?? config.port),
+    apiRateLimit: config.apiRateLimit,
   };
 }
 

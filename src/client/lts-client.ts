@@ -15,6 +15,8 @@ const CLOCK_TOLERANCE_MS = DAY_MS;
 const PERSIST_DELAY_MS = 1_000;
 /** The clock mark is written when it has moved this much. */
 const CLOCK_PERSIST_STEP_MS = 60_000;
+/** Report answers that record the usage and say the item no longer serves (revoked, expired, not yet valid). */
+const ITEM_STOPPED_CODES: ReadonlySet<number> = new Set([ERROR_CODES.LICENSE_EXPIRED, ERROR_CODES.LICENSE_NOT_YET_VALID, ERROR_CODES.LICENSE_REVOKED]);
 /** Counter names the server takes (modules, `scans`, `pages`); others would get the whole report refused. */
 const COUNT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
@@ -188,6 +190,7 @@ export class LtsClient {
     if (!license || (license.chargeWay !== "concurrent-device" && license.chargeWay !== "concurrent-instance")) return { ok: true, released: false };
     const outcome = await this.transport.post("api/v1/release", {
       handshakeCode: license.handshakeCode,
+      ...(this.licenseKey.sp !== undefined ? { sessionPassword: this.licenseKey.sp } : {}),
       itemId: license.itemId,
       device: { uuid: this.options.device.uuid },
     });
@@ -351,15 +354,17 @@ export class LtsClient {
     }
     const { answer } = outcome;
     const refusal = answer.refusal ? toRefusal(answer) : null;
-    if (!refusal || refusal.code === ERROR_CODES.USAGE_EXCEEDED) {
+    const itemStopped = refusal !== null && ITEM_STOPPED_CODES.has(refusal.code);
+    if (!refusal || refusal.code === ERROR_CODES.USAGE_EXCEEDED || itemStopped) {
       this.serverConfirmed = true;
-      // 120 still records the usage (PROTOCOL.md): the report is done either way.
+      // 120, 111, 112 and 113 still record the usage (PROTOCOL.md): the report is done either way.
       this.book.remove(report.reportId);
       await this.saveUsage();
       result.sent += 1;
       result.records += report.records.length;
       const usage = report.records.reduce((sum, r) => sum + Object.values(r.counts).reduce((a, b) => a + b, 0), 0);
       this.emit({ type: "report-sent", reportId: report.reportId, records: report.records.length, usage, duplicate: answer.body.duplicate === true, server: answer.server });
+      if (itemStopped) return this.stopForItem(report, refusal);
       if (refusal) await this.markExhausted(report, refusal);
       else await this.refreshFromReport(report, answer);
       return null;
@@ -375,6 +380,11 @@ export class LtsClient {
     // The code, its password or the grant is gone (101, 102, 104 …): the cache is no longer
     // trustworthy. The report is kept for after the next grant.
     this.emit({ type: "report-kept", reportId: report.reportId, records: report.records.length, reason: describeRefusal(refusal) });
+    return this.stopForItem(report, refusal);
+  }
+
+  /** A refusal on a report ends the grant of its item: the cache no longer serves and the timer stops. */
+  private async stopForItem(report: SealedReport, refusal: LtsRefusal): Promise<string> {
     this.emit({ type: "refused", refusal, during: "report" });
     if (this.grant?.license.itemId === report.itemId) {
       this.refusal = refusal;

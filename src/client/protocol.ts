@@ -66,6 +66,8 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 export const REPORT_MAX_AGE_MS = 30 * DAY_MS;
 export const MAX_RECORDS_PER_REPORT = 1000;
 export const MAX_NAMES_PER_RECORD = 32;
+/** Counts (name and number pairs) in all the records of one report, at most: each may make a row on the server. */
+export const MAX_COUNTS_PER_REPORT = 4000;
 export const DEFAULT_REPORT_INTERVAL_SECONDS = 180;
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 export const DEVICE_UUID_PATTERN = /^[A-Za-z0-9_-]{8,128}$/;

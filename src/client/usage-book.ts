@@ -1,4 +1,4 @@
-import { MAX_NAMES_PER_RECORD, MAX_RECORDS_PER_REPORT } from "./protocol";
+import { MAX_COUNTS_PER_REPORT, MAX_NAMES_PER_RECORD, MAX_RECORDS_PER_REPORT } from "./protocol";
 
 /** Room for the records of one report: the server takes report bodies up to 256 KiB (PROTOCOL.md, "Conventions"). */
 const MAX_RECORDS_BYTES = 200 * 1024;
@@ -103,7 +103,7 @@ export class UsageBook {
     return { reports, slots };
   }
 
-  /** The first report to send: the oldest waiting one, else a new one sealed from up to 1000 of the oldest pending slots (fewer when their JSON would pass 200 KiB). */
+  /** The first report to send: the oldest waiting one, else a new one sealed from up to 1000 of the oldest pending slots (fewer when their JSON would pass 200 KiB or their counts 4000). */
   next(newReportId: () => string): { report: SealedReport; sealed: boolean } | null {
     const waiting = this.outbox[0];
     if (waiting) return { report: waiting, sealed: false };
@@ -112,11 +112,14 @@ export class UsageBook {
     // At most 1000 records, and well under the server's 256 KiB body limit (32 long names a slot would pass it).
     const slots: string[] = [];
     let bytes = 0;
+    let counts = 0;
     for (const slot of Object.keys(item.slots).sort()) {
       const size = JSON.stringify({ slot, counts: item.slots[slot] }).length + 1;
-      if (slots.length === MAX_RECORDS_PER_REPORT || (slots.length > 0 && bytes + size > MAX_RECORDS_BYTES)) break;
+      const names = Object.keys(item.slots[slot]!).length;
+      if (slots.length === MAX_RECORDS_PER_REPORT || (slots.length > 0 && (bytes + size > MAX_RECORDS_BYTES || counts + names > MAX_COUNTS_PER_REPORT))) break;
       slots.push(slot);
       bytes += size;
+      counts += names;
     }
     const report: SealedReport = {
       reportId: newReportId(),

@@ -12,6 +12,8 @@ export interface FileForImport {
     organizationId: string;
     status: "new" | "activated" | "revocation";
     boundUuids: string[];
+    issuedAt: string;
+    activatedAt?: string | null;
     items: { itemId: string; startsAt: string; expiresAt: string; graceDays?: number }[];
     revokes?: string[];
   };
@@ -23,6 +25,10 @@ export interface KnownLicense {
   boundUuids: string[];
   payloadSha256: string;
   importedAt: Date;
+  /** When a file of this license was last imported (the first import or a later one). */
+  lastImportedAt: Date;
+  issuedAt: Date;
+  activatedAt: Date;
   itemIds: string[];
 }
 
@@ -64,6 +70,7 @@ export function planImport(input: {
   if (existing?.payloadSha256 === file.payloadSha256) {
     return { kind: "no-op", message: `License ${p.licenseId} was already imported from this very file on ${existing.importedAt.toISOString().slice(0, 10)}; nothing changed.` };
   }
+  if (existing) refuseRollback(p, existing);
   const serving = p.items.filter((i) => servesUntil({ expiresAt: new Date(i.expiresAt), graceDays: i.graceDays ?? 7 }) > now);
   if (serving.length === 0) {
     const last = p.items.map((i) => i.expiresAt).sort().at(-1)?.slice(0, 10);
@@ -92,6 +99,21 @@ export function planImport(input: {
     };
   }
   return { kind: "update", message: `License ${p.licenseId} is replaced by the newer file from your vendor; usage is kept.`, droppedItemIds, notYetValidItemIds };
+}
+
+/**
+ * A known license is only ever replaced by a newer file (PROTOCOL.md, "Import rules"): one issued
+ * earlier would restore what the vendor has since changed (a bigger quantity, a later expiry).
+ * A rebind keeps the issue date and is activated later, so files are ordered by issue date, then
+ * activation date; a different file with the same two dates is refused too.
+ */
+function refuseRollback(p: FileForImport["payload"], existing: KnownLicense): void {
+  const issued = Date.parse(p.issuedAt) - existing.issuedAt.getTime();
+  const activated = Date.parse(p.activatedAt ?? p.issuedAt) - existing.activatedAt.getTime();
+  if (issued > 0 || (issued === 0 && activated > 0)) return;
+  const on = existing.lastImportedAt.toISOString().slice(0, 10);
+  if (issued < 0 || activated < 0) refuse(`This file is older than the one imported on ${on}: import the newest file from your vendor.`);
+  refuse(`This file has the same dates as the one imported on ${on} but other contents: import the newest file from your vendor, or ask your vendor to issue a new one.`);
 }
 
 function planRevocation(organizationId: string, revokes: string[], knownItems: Map<string, KnownItem>): ImportPlan {

@@ -288,3 +288,13 @@ describe("options", () => {
     expect(() => client.count("qr")).toThrow(/closed/);
   });
 });
+
+describe("release with a session password", () => {
+  test("sends the license key's session password, as authorize and report do", async () => {
+    const w = await makeWorld({ sp: "s3cret", server: { chargeWay: "concurrent-device", validForMs: 6 * 60_000 } });
+    const client = w.client();
+    await client.authorize();
+    expect(await client.release()).toEqual({ ok: true, released: true });
+    expect(w.main.received("release")).toEqual([{ handshakeCode: "100200-appA", sessionPassword: "s3cret", itemId: "1000001", device: { uuid: "device-0001" }, nonce: expect.stringMatching(/^[A-Za-z0-9_-]{16,64}$/) }]);
+  });
+});

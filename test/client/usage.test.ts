@@ -295,3 +295,36 @@ describe("the report timer", () => {
     expect((await client.flush()).sent).toBe(1);
   });
 });
+
+describe("a report answered 113, 111 or 112", () => {
+  for (const [code, name] of [[113, "LICENSE_REVOKED"], [111, "LICENSE_EXPIRED"], [112, "LICENSE_NOT_YET_VALID"]] as const) {
+    test(`${code}: the usage was recorded, so the report is done; the grant is forgotten and the timer stops`, async () => {
+      const w = await makeWorld();
+      const client = w.client();
+      await client.authorize();
+      client.count("scans", 2);
+      w.main.refuseReports = { code, name };
+      expect(await client.flush()).toMatchObject({ sent: 1, waitingReports: 0, stoppedBecause: expect.stringContaining(`(${code})`) });
+      expect(client.status()).toMatchObject({ state: "refused", refusal: { code } });
+      expect(eventsOf(w.events, "refused")).toMatchObject([{ refusal: { code }, during: "report" }]);
+      // Nothing is left to send again.
+      w.main.refuseReports = null;
+      expect(await client.flush()).toMatchObject({ sent: 0, waitingReports: 0 });
+    });
+  }
+});
+
+describe("the size of a report", () => {
+  test("a report holds at most 4000 counts in all (the server's bound): 1000 slots of 8 names go in two reports", async () => {
+    const w = await makeWorld();
+    const client = w.client();
+    await client.authorize();
+    for (let i = 0; i < 1_000; i++) {
+      for (let m = 0; m < 8; m++) client.count(`m${m}`);
+      w.clock.advance(3 * MINUTE);
+    }
+    expect(await client.flush()).toMatchObject({ records: 1_000, waitingReports: 0 });
+    const counts = w.main.received("report").map((r) => r.records.reduce((n: number, rec: { counts: object }) => n + Object.keys(rec.counts).length, 0));
+    expect(counts).toEqual([4000, 4000]);
+  });
+});

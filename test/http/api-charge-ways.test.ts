@@ -65,7 +65,7 @@ describe("device: devices active within the window, +10 % for new devices", () =
     const api = await apiWorld({ items: [{ chargeWay: "device", quantity: 1, windowDays: 30 }] });
     await api.authorize(as(1));
     api.w.clock.advance(20 * DAY);
-    const r = await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 1 } }] });
+    const r = await api.report({ records: [{ slot: slotIso(api.w), counts: { scans: 1 } }] });
     expect(r.body.license.validUntil).toBe(iso(START + 50 * DAY));
     api.w.clock.set(iso(START + 30 * DAY));
     refused(await api.authorize(as(2)), 120);
@@ -78,7 +78,7 @@ describe("device: devices active within the window, +10 % for new devices", () =
     granted(await api.authorize(as(1)));
     api.w.clock.advance(DAY);
     granted(await api.authorize(as(2)));
-    const late = await api.report({ records: [{ slot: slotIso(api.w, -481), counts: { qr: 5 } }] });
+    const late = await api.report({ records: [{ slot: slotIso(api.w, -481), counts: { scans: 5 } }] });
     granted(late);
     expect(late.body.license.validUntil).toBe(iso(START + DAY)); // its own, lapsed active-until
     expect(scalar(api, "SELECT sum(count) FROM usage_records")).toBe(5);
@@ -122,7 +122,7 @@ describe("scan and page: a quota of q + round(q × 5 %)", () => {
   }
 
   test("a report that takes consumption above the cap is recorded and answered 120", async () => {
-    const api = await apiWorld({ items: [{ chargeWay: "page", quantity: 100 }] });
+    const api = await apiWorld({ items: [{ chargeWay: "page", quantity: 100, modules: ["ocr"] }] });
     await api.authorize();
     granted(await api.report({ records: [{ slot: slotIso(api.w), counts: { pages: 100 } }] }));
     const over = await api.report({ records: [{ slot: slotIso(api.w), counts: { pages: 4, ocr: 6 } }] });
@@ -140,10 +140,10 @@ describe("scan and page: a quota of q + round(q × 5 %)", () => {
     await api.report({
       records: [
         { slot: slotIso(api.w, -1), counts: { qr: 3, oned: 1 } },
-        { slot: slotIso(api.w), counts: { qr: 2, scans: 10, unlisted: 4 } },
+        { slot: slotIso(api.w), counts: { qr: 2, scans: 10 } },
       ],
     });
-    expect(scalar(api, "SELECT consumed FROM item_counters")).toBe(20);
+    expect(scalar(api, "SELECT consumed FROM item_counters")).toBe(16);
   });
 
   test("validUntil is now + 3 days, capped at expiry + grace", async () => {
@@ -198,7 +198,7 @@ describe("concurrent-device: q seats per 3-minute slot, then an allowance of 100
     const api = await apiWorld({ items: [{ chargeWay: "concurrent-device", quantity: 1 }] });
     await api.authorize(as(1));
     api.w.clock.advance(6 * MIN); // the grant's seats have lapsed
-    granted(await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 1 } }] }));
+    granted(await api.report({ records: [{ slot: slotIso(api.w), counts: { scans: 1 } }] }));
     granted(await api.authorize(as(2)));
     expect(allowanceUsed(api)).toBe(1); // device 1's reported seat was taken
   });
@@ -207,16 +207,16 @@ describe("concurrent-device: q seats per 3-minute slot, then an allowance of 100
     const api = await apiWorld({ items: [{ chargeWay: "concurrent-device", quantity: 1 }] });
     expect((await api.authorize(as(1))).body.license.validUntil).toBe("2026-11-28T12:06:00.000Z");
     api.w.clock.set("2026-11-28T12:04:00.000Z");
-    const first = await api.report({ records: [{ slot: "2026-11-28T12:00:00.000Z", counts: { qr: 1 } }] });
+    const first = await api.report({ records: [{ slot: "2026-11-28T12:00:00.000Z", counts: { scans: 1 } }] });
     expect(first.body.license.validUntil).toBe("2026-11-28T12:06:00.000Z"); // the grant's held slot, not 12:09
     api.w.clock.set("2026-11-28T12:07:00.000Z");
-    const second = await api.report({ records: [{ slot: "2026-11-28T12:03:00.000Z", counts: { qr: 1 } }] });
+    const second = await api.report({ records: [{ slot: "2026-11-28T12:03:00.000Z", counts: { scans: 1 } }] });
     expect(second.body.license.validUntil).toBe("2026-11-28T12:07:00.000Z"); // holds no seat now: authorize again
     granted(await api.authorize(as(2))); // the seat was free: no allowance drawn
     expect(allowanceUsed(api)).toBe(0);
     granted(await api.authorize(as(1)));
     expect(allowanceUsed(api)).toBe(1);
-    const third = await api.report({ records: [{ slot: "2026-11-28T12:06:00.000Z", counts: { qr: 1 } }] });
+    const third = await api.report({ records: [{ slot: "2026-11-28T12:06:00.000Z", counts: { scans: 1 } }] });
     expect(third.body.license.validUntil).toBe("2026-11-28T12:12:00.000Z"); // the seats its grant at 12:07 holds
   });
 

@@ -546,30 +546,61 @@ describe("the items: each is checked in the protocol's order, the first that pas
     expect((await api.authorize()).body.license.itemId).toBe("2000001");
   });
 
-  test("every authorize is counted per code as the client gave it, granted or refused", async () => {
+  test("every authorize is counted per code, granted or refused; codes that do not exist in one bucket per organization", async () => {
     const api = await apiWorld();
     await api.authorize({ product: "dlr" });
     await api.authorize({ handshakeCode: "100200-nothing" });
     await api.authorize({ handshakeCode: undefined, organizationId: "100200" });
+    await api.authorize({ handshakeCode: undefined, organizationId: "100200", product: "dlr" }); // its default code
     const rows = api.w.db.$client.query("SELECT code, granted, refused FROM authorization_counts ORDER BY code").all();
     expect(rows).toEqual([
-      { code: "100200-appA", granted: 1, refused: 1 },
-      { code: "100200-nothing", granted: 0, refused: 1 },
+      { code: "100200-(unknown)", granted: 0, refused: 1 },
+      { code: "100200-appA", granted: 1, refused: 2 },
+    ]);
+  });
+
+  test("1,200 made-up codes make one row per organization that exists, and one for the rest", async () => {
+    const api = await apiWorld({ flags: { apiRateLimit: "0" } });
+    for (let i = 0; i < 400; i++) {
+      await api.authorize({ handshakeCode: `100200-made${i}` });
+      await api.authorize({ handshakeCode: `999${i}-x` });
+      await api.authorize({ handshakeCode: undefined, organizationId: `org${i}` });
+    }
+    const rows = api.w.db.$client.query("SELECT code, granted, refused FROM authorization_counts ORDER BY code").all();
+    expect(rows).toEqual([
+      { code: "(unknown)", granted: 0, refused: 800 },
+      { code: "100200-(unknown)", granted: 0, refused: 400 },
     ]);
   });
 });
 
 describe("release", () => {
-  test("unknown codes, items and seats are not an error, and change nothing", async () => {
+  test("unknown items and seats are not an error, and change nothing", async () => {
     const api = await apiWorld({ items: [{ chargeWay: "concurrent-device", quantity: 1 }] });
     await api.authorize();
     const before = usageState(api.w);
-    for (const o of [{ handshakeCode: "100200-nothing" }, { itemId: "9999999" }, { device: { uuid: deviceId(7) } }]) {
+    for (const o of [{ itemId: "9999999" }, { device: { uuid: deviceId(7) } }]) {
       const a = await api.release(o);
       expect(a.status).toBe(200);
       expect(a.body.ok).toBe(true);
     }
     expect(usageState(api.w)).toEqual(before);
+  });
+
+  test("checks the code as report does: 101 for an unknown or disabled code, 102 for a wrong session password; the seat stays", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "concurrent-device", quantity: 1 }] });
+    updateCode(api.w, CODE, { sessionPasswordMac: api.w.deps.instanceKey.mac("s3cret") });
+    expect((await api.authorize({ sessionPassword: "s3cret" })).status).toBe(200);
+    const before = usageState(api.w);
+    refusedWith(await api.release({ handshakeCode: "100200-nothing" }), 101, 404);
+    refusedWith(await api.release(), 102, 403);
+    refusedWith(await api.release({ sessionPassword: "wrong" }), 102, 403);
+    updateCode(api.w, CODE, { enabled: false });
+    refusedWith(await api.release({ sessionPassword: "s3cret" }), 101, 404);
+    expect(usageState(api.w)).toEqual(before);
+    updateCode(api.w, CODE, { enabled: true });
+    expect((await api.release({ sessionPassword: "s3cret" })).status).toBe(200);
+    expect(usageState(api.w).seats).toBeLessThan(before.seats);
   });
 
   test("changes nothing for other charge ways", async () => {

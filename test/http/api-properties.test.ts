@@ -9,10 +9,12 @@ import { apiWorld, authorizeBody, CODE, deviceId, freshNonce, post, reportBody, 
 
 const RUNS = Number(process.env.LTS_PROPERTY_RUNS ?? 300);
 const VERBS = ["authorize", "report", "release"] as const;
+/** Fuzz worlds send hundreds of requests from one address at one instant: the per-address limit has its own tests. */
+const NO_RATE_LIMIT = { apiRateLimit: "0" };
 
 describe("arbitrary input never breaks the API", () => {
   test("any JSON value as a body: never a 5xx, always a signed JSON answer; code 1 when it is not a valid request", async () => {
-    const api = await apiWorld();
+    const api = await apiWorld({ flags: NO_RATE_LIMIT });
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...VERBS), fc.jsonValue(), async (verb, body) => {
         const a = await api.post(verb, body);
@@ -24,7 +26,7 @@ describe("arbitrary input never breaks the API", () => {
   });
 
   test("any text as a body (JSON or not, any Unicode): never a 5xx, always signed", async () => {
-    const api = await apiWorld();
+    const api = await apiWorld({ flags: NO_RATE_LIMIT });
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...VERBS), fc.oneof(fc.json(), fc.string({ unit: "binary" }), fc.string()), async (verb, text) => {
         const a = await api.post(verb, text);
@@ -35,7 +37,7 @@ describe("arbitrary input never breaks the API", () => {
   });
 
   test("any bytes as a body: never a 5xx, always signed", async () => {
-    const api = await apiWorld();
+    const api = await apiWorld({ flags: NO_RATE_LIMIT });
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...VERBS), fc.uint8Array({ maxLength: 300 }), async (verb, bytes) => {
         const a = await api.post(verb, bytes);
@@ -56,7 +58,7 @@ describe("arbitrary input never breaks the API", () => {
   );
 
   test("mutations of valid bodies: never a 5xx, and every refusal is a protocol code with the table's HTTP status", async () => {
-    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 50 }, { chargeWay: "device", quantity: 2 }] });
+    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 50 }, { chargeWay: "device", quantity: 2 }], flags: NO_RATE_LIMIT });
     await api.authorize();
     const http: Record<number, number[]> = { 1: [400, 413], 3: [429], 101: [404], 104: [403], 106: [403], 107: [403], 108: [403], 109: [403], 112: [403], 115: [403], 120: [403], 121: [404], 122: [403], 123: [400] };
     await fc.assert(
@@ -94,7 +96,7 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 // ---- sequences: counters only grow, only safe integers are stored, capacity is never exceeded ----
 
 const ITEMS: ItemSpec[] = [
-  { chargeWay: "scan", quantity: 50 },
+  { chargeWay: "scan", quantity: 50, modules: ["qr", "oned"] },
   { chargeWay: "page", quantity: 20 },
   { chargeWay: "device", quantity: 1, windowDays: 1, expiresAt: "2027-03-01T00:00:00.000Z" }, // first in order: "auto" lands here
   { chargeWay: "concurrent-device", quantity: 2 },
@@ -183,7 +185,7 @@ describe("sequences of requests", () => {
   test("no counter ever decreases, only safe non-negative integers are stored, capacity is never exceeded", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 25 }), async (actions) => {
-        const api = await apiWorld({ items: ITEMS });
+        const api = await apiWorld({ items: ITEMS, flags: NO_RATE_LIMIT });
         let last: Record<string, unknown> | null = null;
         const grantedItem = new Map<number, string>();
         let before = counters(api);
@@ -214,6 +216,54 @@ describe("sequences of requests", () => {
         }
       }),
       { numRuns: Math.max(50, Math.round(RUNS / 3)) },
+    );
+  }, 60_000);
+});
+
+describe("a public license key cannot fill the disk", () => {
+  // Anyone may hold the license key: arbitrary counter names and device ids must never make rows
+  // beyond the bound (the item's modules and unit; one device per request), nor a 5xx.
+  const WAYS: ItemSpec[] = [
+    { chargeWay: "scan", quantity: 1_000_000, modules: ["qr", "oned"] },
+    { chargeWay: "page", quantity: 1_000_000 },
+    { chargeWay: "domain", quantity: 3 },
+  ];
+  const ALLOWED: Record<string, string[]> = { "2000001": ["qr", "oned", "scans"], "2000002": ["pages"], "2000003": ["scans", "pages"] };
+  const name = fc.oneof(fc.constantFrom("qr", "oned", "scans", "pages", "ocr", "__proto__", "toString"), fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/), fc.string({ maxLength: 70 }));
+  const uuid = fc.oneof({ weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{8,128}$/) }, { weight: 1, arbitrary: fc.string({ maxLength: 140 }) });
+  const request = fc.oneof(
+    fc.record({ kind: fc.constant("authorize" as const), uuid, item: fc.integer({ min: 0, max: 2 }), origin: fc.constantFrom("https://a.example", "https://b.example", "https://c.example", "https://d.example") }),
+    fc.record({
+      kind: fc.constant("report" as const),
+      uuid: fc.oneof(uuid, fc.constant("known-device-1")),
+      item: fc.integer({ min: 0, max: 2 }),
+      records: fc.array(fc.record({ slot: fc.integer({ min: -20, max: 0 }), counts: fc.dictionary(name, fc.nat(5), { maxKeys: 40 }) }), { minLength: 1, maxLength: 20 }),
+    }),
+  );
+
+  test("arbitrary counter names and device uuids: usage rows only under allowed names, at most one new device per request, never a 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 15 }), async (requests) => {
+        const api = await apiWorld({ items: WAYS, flags: NO_RATE_LIMIT });
+        for (const [i, chargeWay] of ["scan", "page", "domain"].entries()) {
+          expect((await api.authorize({ device: { uuid: "known-device-1" }, chargeWay }, { origin: "https://a.example" })).body.license.itemId).toBe(String(2000001 + i));
+        }
+        const rows = (table: string) => (api.w.db.$client.query(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+        for (const r of requests) {
+          const devices = rows("item_devices");
+          const grants = rows("grants");
+          const a =
+            r.kind === "authorize"
+              ? await api.authorize({ device: { uuid: r.uuid }, chargeWay: WAYS[r.item]!.chargeWay }, { origin: r.origin })
+              : await api.report({ device: { uuid: r.uuid }, itemId: String(2000001 + r.item), records: r.records.map((rec) => ({ slot: slotIso(api.w, rec.slot), counts: rec.counts })) });
+          expect(a.status).toBeLessThan(500);
+          expect(rows("item_devices") - devices).toBeLessThanOrEqual(1);
+          expect(rows("grants") - grants).toBeLessThanOrEqual(1);
+          const names = api.w.db.$client.query("SELECT DISTINCT i.item_id AS itemId, u.name AS name FROM usage_records u JOIN license_items i ON i.id = u.item_row_id").all() as { itemId: string; name: string }[];
+          for (const { itemId, name } of names) expect(ALLOWED[itemId]).toContain(name);
+        }
+      }),
+      { numRuns: Math.max(30, Math.round(RUNS / 5)) },
     );
   }, 60_000);
 });

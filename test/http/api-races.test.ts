@@ -39,7 +39,7 @@ describe("races on one server (R1–R3)", () => {
   });
 
   test("R2: 20 concurrent copies of one report are counted once", async () => {
-    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 1000 }] });
+    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 1000, modules: ["qr", "oned"] }] });
     await api.authorize();
     const body = reportBody(api.w, { records: [{ slot: slotIso(api.w), counts: { qr: 7, oned: 2 } }] });
     const answers = await Promise.all(Array.from({ length: 20 }, () => post(api.w, "report", { ...body, nonce: freshNonce() })));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { addCode, apiWorld, DAY, deviceId, freshNonce, freshReportId, reportBody, slotIso, START, updateCode, usageState, type Answer, type ApiWorld } from "../helpers/api";
+import { addCode, apiWorld, DAY, deviceId, freshNonce, freshReportId, importLicense, itemOf, reportBody, slotIso, START, updateCode, usageState, type Answer, type ApiWorld } from "../helpers/api";
 
 // PROTOCOL.md, "POST /api/v1/report": records land in their own slots, scan/page items are debited,
 // reports are idempotent by (device, reportId), and the checks are 1, 100, 101, 102, then 104.
@@ -70,8 +70,10 @@ describe("a report", () => {
   });
 
   test("1000 records and 32 names are the most a report may carry", async () => {
-    const api = await scanWorld();
-    const names = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`m${i}`, 1]));
+    const modules = Array.from({ length: 32 }, (_, i) => `m${i}`);
+    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 1000, modules: ["qr", ...modules] }] });
+    expect((await api.authorize()).status).toBe(200);
+    const names = Object.fromEntries(modules.map((m) => [m, 1]));
     expect((await api.report({ records: [{ slot: slotIso(api.w), counts: names }] })).status).toBe(200);
     const many = Array.from({ length: 1000 }, (_, i) => ({ slot: slotIso(api.w, -(i % 400)), counts: { qr: 1 } }));
     const a = await api.report({ records: many });
@@ -193,5 +195,92 @@ describe("reports are idempotent by (device, reportId)", () => {
     await api.report();
     await api.report({ reportId: freshReportId() });
     expect(scalar(api, "SELECT consumed FROM item_counters")).toBe(2);
+  });
+});
+
+describe("a report on an item that no longer serves records the usage and tells the client to stop", () => {
+  const usageRows = (api: ApiWorld) => rows(api, "SELECT name, count FROM usage_records");
+  const codeUpdatedAt = (api: ApiWorld) => scalar(api, "SELECT updated_at FROM handshake_codes WHERE code = '100200-appA'");
+
+  test("113 once the item is revoked; the revocation moves the code's updatedAt", async () => {
+    const api = await scanWorld();
+    const before = codeUpdatedAt(api);
+    api.w.clock.advance(60_000);
+    importLicense(api.w, api.uuid, { licenseId: "5000001", status: "revocation", items: [], revokes: ["2000001"] });
+    expect(codeUpdatedAt(api)).toBeGreaterThan(before);
+    const a = await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 2 } }] });
+    refused(a, 113);
+    expect(a.body.error.message).toMatch(/revoked; this usage was recorded/);
+    expect(usageRows(api)).toEqual([{ name: "qr", count: 2 }]);
+    expect(scalar(api, "SELECT consumed FROM item_counters")).toBe(2);
+    // Repeated, it gets the same answer and counts nothing twice.
+    const body = reportBody(api.w, { records: [{ slot: slotIso(api.w), counts: { qr: 1 } }] });
+    refused(await api.post("report", body), 113);
+    refused(await api.post("report", { ...body, nonce: freshNonce() }), 113);
+    expect(usageRows(api)).toEqual([{ name: "qr", count: 3 }]);
+  });
+
+  test("111 past expiry and grace, not a millisecond before", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "scan", modules: ["qr"], expiresAt: "2026-12-01T00:00:00.000Z", graceDays: 1 }] });
+    expect((await api.authorize()).status).toBe(200);
+    api.w.clock.set("2026-12-01T23:59:59.999Z");
+    expect((await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 1 } }] })).status).toBe(200);
+    api.w.clock.set("2026-12-02T00:00:00.000Z");
+    refused(await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 4 } }] }), 111);
+    expect(usageRows(api)).toEqual([{ name: "qr", count: 1 }, { name: "qr", count: 4 }]);
+  });
+
+  test("112 when a newer file moves the item's start to the future; the update moves the code's updatedAt", async () => {
+    const api = await scanWorld();
+    const before = codeUpdatedAt(api);
+    api.w.clock.advance(60_000);
+    importLicense(api.w, api.uuid, { issuedAt: "2026-11-20T00:00:00.000Z", items: [itemOf({ chargeWay: "scan", quantity: 1000, modules: ["qr", "oned"], startsAt: "2026-12-05T00:00:00.000Z" })] });
+    expect(codeUpdatedAt(api)).toBeGreaterThan(before);
+    refused(await api.report({ records: [{ slot: slotIso(api.w), counts: { oned: 5 } }] }), 112);
+    expect(usageRows(api)).toEqual([{ name: "oned", count: 5 }]);
+  });
+
+  test("a rebind moves the code's updatedAt too", async () => {
+    const api = await scanWorld();
+    const before = codeUpdatedAt(api);
+    api.w.clock.advance(60_000);
+    importLicense(api.w, api.uuid, { issuedAt: "2026-11-20T00:00:00.000Z", boundUuids: [api.uuid, "11111111-2222-3333-4444-555555555555"], items: [itemOf({ chargeWay: "scan", quantity: 1000, modules: ["qr", "oned"] })] });
+    expect(codeUpdatedAt(api)).toBeGreaterThan(before);
+  });
+});
+
+describe("a report's counter names and size are bounded (a license key is public)", () => {
+  test("a name that is neither a module of the item nor its unit is code 1, naming it and the allowed ones; nothing changes", async () => {
+    const api = await scanWorld();
+    const before = usageState(api.w);
+    const a = await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 1 } }, { slot: slotIso(api.w, -1), counts: { qr: 1, "random-name-1": 5 } }] });
+    refused(a, 1);
+    expect(a.body.error.message).toBe('records[1].counts: "random-name-1" is not a counter of item 2000001; count one of qr, oned, scans.');
+    refused(await api.report({ records: [{ slot: slotIso(api.w), counts: { pages: 1 } }] }), 1); // a scan item counts scans
+    expect(usageState(api.w)).toEqual(before);
+    expect((await api.report({ records: [{ slot: slotIso(api.w), counts: { scans: 2, qr: 1, oned: 1 } }] })).status).toBe(200);
+  });
+
+  test("a page item counts pages; a device item its modules, scans or pages", async () => {
+    const pages = await apiWorld({ items: [{ chargeWay: "page", quantity: 100 }] });
+    expect((await pages.authorize()).status).toBe(200);
+    refused(await pages.report({ records: [{ slot: slotIso(pages.w), counts: { scans: 1 } }] }), 1);
+    expect((await pages.report({ records: [{ slot: slotIso(pages.w), counts: { pages: 1 } }] })).status).toBe(200);
+    const devices = await apiWorld({ items: [{ chargeWay: "device", quantity: 5, modules: ["ocr"] }] });
+    expect((await devices.authorize()).status).toBe(200);
+    expect((await devices.report({ records: [{ slot: slotIso(devices.w), counts: { ocr: 1, scans: 1, pages: 1 } }] })).status).toBe(200);
+    refused(await devices.report({ records: [{ slot: slotIso(devices.w), counts: { qr: 1 } }] }), 1);
+  });
+
+  test("at most 4000 counts in all the records of one report: one more is code 1 and changes nothing", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 1_000_000, modules: ["qr", "oned", "dm", "pdf"] }] });
+    expect((await api.authorize()).status).toBe(200);
+    const records = Array.from({ length: 1000 }, (_, i) => ({ slot: slotIso(api.w, -i), counts: { qr: 1, oned: 1, dm: 1, pdf: 1 } }));
+    expect((await api.report({ records })).body).toMatchObject({ ok: true, accepted: 1000 });
+    const before = usageState(api.w);
+    const a = await api.report({ records: [...records.slice(0, 999), { ...records[999]!, counts: { ...records[999]!.counts, scans: 1 } }] });
+    refused(a, 1);
+    expect(a.body.error.message).toContain("records: must hold at most 4000 counts in all; split the usage into several reports");
+    expect(usageState(api.w)).toEqual(before);
   });
 });

@@ -111,6 +111,22 @@ describe("import license file", () => {
     expect(w.db.select().from(auditEvents).all().map((e) => e.action)).toContain("uuid.rebound");
   });
 
+  test("an older file of a known license is refused (a rollback): its bigger quantity does not come back", async () => {
+    const w = await ready();
+    const old = activatedLicense(w.uuid);
+    const newer = activatedLicense(w.uuid, { issuedAt: "2026-11-15T00:00:00.000Z", items: old.items.map((i) => ({ ...i, quantity: 1 })) });
+    await w.admin.post("/import-license-file", { fileText: signed(newer) });
+    const before = w.db.select().from(licenseItems).all();
+    for (const file of [signed(old), signed({ ...newer, licensee: "Someone else" })]) {
+      const preview = await upload(w.admin, file);
+      expect(preview.status).toBe(422);
+      expect(textOf(preview, ".notice-error")).toMatch(/imported on 2026-11-28.*import the newest file from your vendor/);
+      expect((await w.admin.post("/import-license-file", { fileText: file })).status).toBe(422);
+    }
+    expect(textOf(await upload(w.admin, signed(old)), ".notice-error")).toBe("This file is older than the one imported on 2026-11-28: import the newest file from your vendor.");
+    expect(w.db.select().from(licenseItems).all()).toEqual(before);
+  });
+
   test("a revocation marks its items revoked", async () => {
     const w = await ready();
     await w.admin.post("/import-license-file", { fileText: signed(activatedLicense(w.uuid)) });

@@ -55,6 +55,13 @@ describe("config", () => {
     expect(error!.message).toContain("lts --help");
   });
 
+  test("--api-rate-limit / LTS_API_RATE_LIMIT: 100 requests a second by default, 0 turns it off, a fraction is refused", () => {
+    expect(loadConfig({ env: {}, flags: {} }).apiRateLimit).toBe(100);
+    expect(loadConfig({ env: { LTS_API_RATE_LIMIT: "0" }, flags: {} }).apiRateLimit).toBe(0);
+    expect(loadConfig({ env: { LTS_API_RATE_LIMIT: "0" }, flags: { apiRateLimit: "250" } }).apiRateLimit).toBe(250);
+    expect(() => loadConfig({ env: {}, flags: { apiRateLimit: "2.5" } })).toThrow(/--api-rate-limit \/ LTS_API_RATE_LIMIT = "2.5": must be a whole number/);
+  });
+
   test("TLS needs both certificate and key", () => {
     expect(() => loadConfig({ env: {}, flags: { tlsCert: "cert.pem" } })).toThrow(/--tls-cert and --tls-key go together/);
     expect(loadConfig({ env: {}, flags: { tlsCert: "cert.pem", tlsKey: "key.pem" } }).tlsKey).toBe(resolve("key.pem"));

@@ -14,6 +14,8 @@ function file(overrides: Partial<FileForImport["payload"]> = {}, sha = "sha-1"):
       organizationId: "100200",
       status: "activated",
       boundUuids: [HERE],
+      issuedAt: "2026-11-20T00:00:00.000Z",
+      activatedAt: "2026-11-21T00:00:00.000Z",
       items: [
         { itemId: "2000001", startsAt: "2026-01-01T00:00:00.000Z", expiresAt: "2027-01-01T00:00:00.000Z" },
         { itemId: "2000002", startsAt: "2027-01-01T00:00:00.000Z", expiresAt: "2028-01-01T00:00:00.000Z" },
@@ -23,7 +25,7 @@ function file(overrides: Partial<FileForImport["payload"]> = {}, sha = "sha-1"):
   };
 }
 
-const known = (license: Partial<KnownLicense> = {}): KnownLicense => ({ licenseId: "1000001", boundUuids: [HERE], payloadSha256: "sha-1", importedAt: new Date("2026-11-01T00:00:00.000Z"), itemIds: ["2000001", "2000002"], ...license });
+const known = (license: Partial<KnownLicense> = {}): KnownLicense => ({ licenseId: "1000001", boundUuids: [HERE], payloadSha256: "sha-1", importedAt: new Date("2026-11-01T00:00:00.000Z"), lastImportedAt: new Date("2026-11-03T00:00:00.000Z"), issuedAt: new Date("2026-11-01T00:00:00.000Z"), activatedAt: new Date("2026-11-02T00:00:00.000Z"), itemIds: ["2000001", "2000002"], ...license });
 const items = (...list: KnownItem[]) => new Map(list.map((i) => [i.itemId, i]));
 
 function refusal(run: () => unknown): string {
@@ -84,6 +86,25 @@ describe("planning an import", () => {
   test("a newer file for the same UUIDs is an update; items it no longer has are dropped", () => {
     const plan = planImport({ file: file({ items: [file().payload.items[0]!] }, "sha-2"), thisUuid: HERE, now: NOW, existing: known(), knownItems: new Map() });
     expect(plan).toMatchObject({ kind: "update", droppedItemIds: ["2000002"] });
+  });
+
+  describe("a file older than the stored one (a rollback)", () => {
+    const older = "This file is older than the one imported on 2026-11-03: import the newest file from your vendor.";
+    test("issued earlier is refused, whatever its activation date: an old file cannot restore a bigger quantity", () => {
+      const stored = known({ issuedAt: new Date("2026-11-10T00:00:00.000Z"), payloadSha256: "sha-new" });
+      expect(refusal(() => planImport({ file: file({ issuedAt: "2026-11-09T23:59:59.999Z", activatedAt: "2026-11-27T00:00:00.000Z" }), thisUuid: HERE, now: NOW, existing: stored, knownItems: new Map() }))).toBe(older);
+    });
+
+    test("the same issue date activated earlier is refused; activated later it is a rebind", () => {
+      const stored = known({ issuedAt: new Date("2026-11-20T00:00:00.000Z"), activatedAt: new Date("2026-11-22T00:00:00.000Z"), payloadSha256: "sha-new" });
+      expect(refusal(() => planImport({ file: file({ activatedAt: "2026-11-21T00:00:00.000Z" }), thisUuid: HERE, now: NOW, existing: stored, knownItems: new Map() }))).toBe(older);
+      expect(planImport({ file: file({ activatedAt: "2026-11-23T00:00:00.000Z", boundUuids: [HERE, THERE] }), thisUuid: HERE, now: NOW, existing: stored, knownItems: new Map() }).kind).toBe("rebind");
+    });
+
+    test("the same dates with another payload are refused", () => {
+      const stored = known({ issuedAt: new Date("2026-11-20T00:00:00.000Z"), activatedAt: new Date("2026-11-21T00:00:00.000Z"), payloadSha256: "sha-other" });
+      expect(refusal(() => planImport({ file: file(), thisUuid: HERE, now: NOW, existing: stored, knownItems: new Map() }))).toMatch(/same dates as the one imported on 2026-11-03 but other contents/);
+    });
   });
 
   test("refuses items that belong to another license", () => {

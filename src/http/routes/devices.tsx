@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import * as v from "valibot";
 import type { Deps } from "../../deps";
 import { AppError } from "../../domain/errors";
-import { listDevices, releaseDevice } from "../../services/devices";
+import { listDevices, listDomains, releaseDevice, releaseDomain } from "../../services/devices";
 import { listItems } from "../../services/items";
 import { findHandshakeCode } from "../../services/handshake-codes";
 import { DevicesPage, DevicesTable, type DevicesPageProps } from "../../../templates/pages/devices/devices-page";
@@ -17,6 +17,7 @@ const Scope = v.object({
 /**
  *   GET  /devices?item=ROW | ?code=CODE     the devices of an item, or of a handshake code
  *   POST /devices/release?…&itemRowId=&device=   release a seat (DESIGN.md, "Devices")
+ *   POST /devices/release-domain?…&itemRowId=&domain=   release a domain item's domain
  */
 export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
   const view = (c: Context<AppEnv>): DevicesPageProps => {
@@ -24,11 +25,17 @@ export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
     const scope = v.safeParse(Scope, c.req.query());
     if (scope.success && scope.output.code) {
       const code = findHandshakeCode(ctx, scope.output.code);
-      if (code) return { subject: `handshake code ${code.code}`, scope: { code: code.code }, devices: listDevices(ctx, { codeId: code.id }) };
+      if (code) {
+        const of = { codeId: code.id };
+        return { subject: `handshake code ${code.code}`, scope: { code: code.code }, devices: listDevices(ctx, of), domains: listDomains(ctx, of) };
+      }
     }
     if (scope.success && scope.output.item !== undefined) {
       const item = listItems(ctx, { now: ctx.clock.now(), showExpired: true, showRevoked: true }).find((i) => i.rowId === scope.output.item);
-      if (item) return { subject: `item ${item.itemId}`, scope: { item: item.rowId }, devices: listDevices(ctx, { itemRowId: item.rowId }) };
+      if (item) {
+        const of = { itemRowId: item.rowId };
+        return { subject: `item ${item.itemId}`, scope: { item: item.rowId }, devices: listDevices(ctx, of), domains: listDomains(ctx, of) };
+      }
     }
     throw new AppError("NOT_FOUND", "There is no such item or handshake code. Open the devices from License Items or Configurations.");
   };
@@ -40,6 +47,12 @@ export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
 
   app.post("/devices/release", (c) => {
     releaseDevice(c.var.ctx, { itemRowId: Number(c.req.query("itemRowId")), deviceUuid: c.req.query("device") ?? "" });
+    const props = view(c);
+    return pageOrFragment(c, deps, { page: <DevicesPage {...props} />, fragment: <DevicesTable {...props} /> });
+  });
+
+  app.post("/devices/release-domain", (c) => {
+    releaseDomain(c.var.ctx, { itemRowId: Number(c.req.query("itemRowId")), domain: c.req.query("domain") ?? "" });
     const props = view(c);
     return pageOrFragment(c, deps, { page: <DevicesPage {...props} />, fragment: <DevicesTable {...props} /> });
   });

@@ -1,7 +1,7 @@
 import { refuse, type Refusal } from "../../domain/api-errors";
 import { CAPACITY_STAGE, checkItemFit, REPORT_INTERVAL_SECONDS } from "../../domain/charge-ways";
 import { compareByDefaultOrder } from "../../domain/consumption-order";
-import { isoTime, slotOf } from "../../domain/slots";
+import { DAY_MS, isoTime, slotOf } from "../../domain/slots";
 import type { ApiCode, ApiItem } from "../usage/usage-store";
 import { chargeItem } from "./charge-item";
 import type { ApiContext } from "./context";
@@ -28,7 +28,8 @@ export type AuthorizeOutcome = { granted: true; license: LicenseGrant } | { gran
  * Authorizes a device against a handshake code's items: the code checks, then each item in the
  * consumption order — fit, dates, then capacity — and the first that passes serves. Check and
  * charge are one synchronous transaction, so concurrent requests can never take more than there
- * is. Every outcome is counted per code and slot. Only "cannot answer" throws.
+ * is. Every outcome is counted per code and slot (refusals for unknown codes in one bucket per
+ * organization, see refusalBucket). Only "cannot answer" throws.
  */
 export function authorize(ctx: ApiContext, req: AuthorizeRequest): Promise<AuthorizeOutcome> {
   const now = ctx.clock.now().getTime();
@@ -37,10 +38,28 @@ export function authorize(ctx: ApiContext, req: AuthorizeRequest): Promise<Autho
   return ctx.atomically(() => {
     // Not ready (no UUID, binding mismatch) is a refusal like the others: counted for the code.
     const outcome: AuthorizeOutcome = notReady ? { granted: false, refusal: refuse(100, notReady) } : decide(ctx, req, now);
-    const counted = outcome.granted ? outcome.license.handshakeCode : (req.handshakeCode ?? (req.organizationId ? `${req.organizationId}-` : "-"));
+    const counted = outcome.granted ? outcome.license.handshakeCode : refusalBucket(ctx, req);
     ctx.store.countAuthorization(counted, slotOf(now), outcome.granted);
     return outcome;
   });
+}
+
+/** The statistics bucket of refused requests whose code does not exist here. */
+export const UNKNOWN_CODE_BUCKET = "(unknown)";
+/** Authorization counts are kept this long (the statistics retention of slot-level rows). */
+export const AUTHORIZATION_COUNT_RETENTION_MS = 35 * DAY_MS;
+
+/**
+ * Where a refusal is counted: under its code when the code exists (for an organization alone,
+ * its default code); else in one bucket per organization that exists (`{org}-(unknown)`), else in
+ * one bucket for all. Names a client makes up never make rows of their own.
+ */
+function refusalBucket(ctx: ApiContext, req: AuthorizeRequest): string {
+  if (req.handshakeCode && ctx.store.codeByName(req.handshakeCode)) return req.handshakeCode;
+  const organizationId = req.organizationId ?? req.handshakeCode?.slice(0, req.handshakeCode.indexOf("-"));
+  if (!organizationId || !ctx.store.organizationExists(organizationId)) return UNKNOWN_CODE_BUCKET;
+  const fallback = req.handshakeCode ? null : ctx.store.defaultCode(organizationId);
+  return fallback ? fallback.code : `${organizationId}-${UNKNOWN_CODE_BUCKET}`;
 }
 
 function decide(ctx: ApiContext, req: AuthorizeRequest, now: number): AuthorizeOutcome {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { API_ERRORS, refuse, type Refusal } from "../../domain/api-errors";
 import { consumptionCap, deviceLimit, validUntil } from "../../domain/charge-ways";
-import { DAY_MS, parseSlot, SLOT_MS, slotOf } from "../../domain/slots";
+import { DAY_MS, isoTime, parseSlot, SLOT_MS, slotOf } from "../../domain/slots";
 import type { ApiCode, ApiItem } from "../usage/usage-store";
 import { grantOf, type LicenseGrant } from "./authorize";
 import type { ApiContext } from "./context";
@@ -12,12 +12,15 @@ export const REPORT_MAX_SKEW_MS = 5 * 60_000;
 export const REPORT_MAX_AGE_MS = 30 * DAY_MS;
 /** Reports are remembered at least this long, for idempotency. */
 export const REPORT_RETENTION_MS = 35 * DAY_MS;
+/** Devices of scan, page and domain items silent this long are forgotten, with their grants. */
+export const SILENT_DEVICE_RETENTION_MS = 35 * DAY_MS;
 
 export type ReportOutcome = { ok: true; accepted: number; duplicate: boolean; license: LicenseGrant } | { ok: false; refusal: Refusal };
 
 /**
  * Records a device's usage for one item (PROTOCOL.md, "POST /api/v1/report"): every record in its
- * own slot; scan and page items debited by the sum of the counts (past the cap the usage is still
+ * own slot — also on an item that no longer serves (revoked 113, expired 111, not yet started
+ * 112), whose answer is then that code so the client stops; scan and page items debited by the sum of the counts (past the cap the usage is still
  * recorded, and the answer is 120 so the client stops); device items refreshed; concurrent seats
  * occupied for the reported slots. Idempotent by (device, reportId): the same records again get
  * the first answer with duplicate: true; other records under a used id are refused (code 1).
@@ -41,6 +44,8 @@ export async function report(ctx: ApiContext, req: ReportRequest): Promise<Repor
     if (isRefusal(code)) return { ok: false, refusal: code };
     const item = ctx.store.itemOfCode(code.id, req.itemId);
     if (!item) return refused(104, `Item ${req.itemId} is not linked to handshake code ${code.code}.`);
+    const badName = unknownCounterName(item, req.records);
+    if (badName) return refused(1, badName);
     if (!ctx.store.hasGrant(code.id, item.rowId, req.device.uuid)) return refused(104, `Device ${req.device.uuid} holds no grant on item ${req.itemId} from ${code.code}: authorize first.`);
 
     const hash = recordsHash(req.records);
@@ -50,7 +55,10 @@ export async function report(ctx: ApiContext, req: ReportRequest): Promise<Repor
       const first = JSON.parse(seen.response) as ReportOutcome;
       return first.ok ? { ...first, duplicate: true } : first;
     }
-    const outcome = record(ctx, code, item, req, slots, now);
+    const recorded = record(ctx, code, item, req, slots, now);
+    // The usage happened and stays recorded; an item that no longer serves tells the client to stop.
+    const state = itemStateRefusal(item, now);
+    const outcome: ReportOutcome = state ? { ok: false, refusal: state } : recorded;
     ctx.store.saveReport(req.device.uuid, req.reportId, hash, JSON.stringify(outcome), outcome.ok ? 200 : API_ERRORS[outcome.refusal.code].http, now);
     return outcome;
   });
@@ -71,6 +79,7 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
   switch (item.chargeWay) {
     case "scan":
     case "page":
+      ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, now); // in touch: not a silent device (forgetSilentDevices)
       if (total > 0) ctx.store.addConsumed(item.rowId, total);
       if (ctx.store.consumed(item.rowId) > consumptionCap(item.quantity)) return refused(120, `Item ${item.itemId}'s ${item.chargeWay}s are used up; this usage was recorded.`);
       break;
@@ -93,10 +102,38 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
       break;
     }
     case "domain":
+      ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, now);
       break;
   }
   const until = Math.min(heldUntil, validUntil(item.chargeWay, { now, servesUntil, deviceActiveUntil }));
   return { ok: true, accepted: req.records.length, duplicate: false, license: grantOf(code, item, 1, until) };
+}
+
+/**
+ * The counter names a report may use for an item (PROTOCOL.md, "POST /api/v1/report"): its modules
+ * and its unit (`scans` for a scan item, `pages` for a page item, either for the others). Free
+ * names would let anyone who holds the (public) license key make rows without bound.
+ */
+export function counterNames(item: Pick<ApiItem, "chargeWay" | "modules">): string[] {
+  const units = item.chargeWay === "scan" ? ["scans"] : item.chargeWay === "page" ? ["pages"] : ["scans", "pages"];
+  return [...item.modules, ...units];
+}
+
+function unknownCounterName(item: ApiItem, records: ReportRequest["records"]): string | null {
+  const allowed = counterNames(item);
+  for (const [i, { counts }] of records.entries()) {
+    const name = Object.keys(counts).find((n) => !allowed.includes(n));
+    if (name !== undefined) return `records[${i}].counts: "${name}" is not a counter of item ${item.itemId}; count one of ${allowed.join(", ")}.`;
+  }
+  return null;
+}
+
+/** Why an item no longer serves (PROTOCOL.md, "POST /api/v1/report": 113, 111, 112), or null. */
+function itemStateRefusal(item: ApiItem, now: number): Refusal | null {
+  if (item.revokedAt !== null) return refuse(113, `Item ${item.itemId} was revoked; this usage was recorded.`);
+  if (now >= item.expiresAt + item.graceDays * DAY_MS) return refuse(111, `Item ${item.itemId} expired on ${isoTime(item.expiresAt).slice(0, 10)} (grace included); this usage was recorded.`);
+  if (now < item.startsAt) return refuse(112, `Item ${item.itemId} starts on ${isoTime(item.startsAt).slice(0, 10)}; this usage was recorded.`);
+  return null;
 }
 
 function refused(code: Refusal["code"], message: string): ReportOutcome {

@@ -32,6 +32,8 @@ export const AuthorizeRequest = v.strictObject({
 export type AuthorizeRequest = v.InferOutput<typeof AuthorizeRequest>;
 
 const RESERVED_NAMES = ["__proto__", "constructor", "prototype"];
+/** Counts (name and number pairs) in all the records of one report, at most. */
+export const MAX_COUNTS_PER_REPORT = 4000;
 
 export const ReportRequest = v.strictObject({
   handshakeCode: HandshakeCodeField,
@@ -56,6 +58,8 @@ export const ReportRequest = v.strictObject({
     ),
     v.minLength(1, "must not be empty"),
     v.maxLength(1000, "must have at most 1000 records"),
+    // Each count may make a usage row: a report's rows are bounded (PROTOCOL.md, "POST /api/v1/report").
+    v.check((records) => records.reduce((n, r) => n + Object.keys(r.counts).length, 0) <= MAX_COUNTS_PER_REPORT, `must hold at most ${MAX_COUNTS_PER_REPORT} counts in all; split the usage into several reports`),
   ),
   nonce: Nonce,
 });
@@ -63,6 +67,7 @@ export type ReportRequest = v.InferOutput<typeof ReportRequest>;
 
 export const ReleaseRequest = v.strictObject({
   handshakeCode: HandshakeCodeField,
+  sessionPassword: v.optional(SessionPassword),
   itemId: ItemId,
   device: v.strictObject({ uuid: DeviceUuid }),
   nonce: Nonce,

@@ -1,2 +1,4 @@
 export * from "./list-devices";
+export * from "./list-domains";
 export * from "./release-device";
+export * from "./release-domain";

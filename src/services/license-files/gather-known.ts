@@ -25,6 +25,9 @@ export function gatherKnown(db: Db, file: OpenedLicense): { existing: (KnownLice
         boundUuids: license.boundUuids,
         payloadSha256: license.payloadSha256,
         importedAt: license.importedAt,
+        lastImportedAt: license.updatedAt,
+        issuedAt: license.issuedAt,
+        activatedAt: license.activatedAt,
         itemIds: items.filter((i) => i.licenseRowId === license.id).map((i) => i.itemId),
       }
     : null;

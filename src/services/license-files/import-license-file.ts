@@ -54,10 +54,13 @@ export function importLicenseFile(ctx: Pick<ServiceContext, "db" | "clock" | "ac
 
     if (plan.kind === "no-op") return result;
     if (plan.kind === "revocation") {
-      tx.update(licenseItems)
+      const revoked = tx
+        .update(licenseItems)
         .set({ revokedAt: at })
         .where(and(eq(licenseItems.issuerKid, license.kid), inArray(licenseItems.itemId, plan.revokes), isNull(licenseItems.revokedAt)))
-        .run();
+        .returning({ id: licenseItems.id })
+        .all();
+      touchCodesOf(tx, revoked.map((r) => r.id), at);
       recordAuditEvent(tx, at, ctx.actor, "license.items-revoked", { revocationId: p.licenseId, organizationId: p.organizationId, itemIds: plan.revokes });
       return { ...result, itemIds: plan.revokes };
     }
@@ -66,6 +69,8 @@ export function importLicenseFile(ctx: Pick<ServiceContext, "db" | "clock" | "ac
     if (input.machine.uuid !== input.machine.storedUuid) input.machine.adopt(tx, at);
     const rowId = saveLicense(tx, license, known.existing?.rowId ?? null, at);
     const newItemRowIds = saveItems(tx, license, rowId, new Set(known.existing?.itemIds ?? []));
+    // A rebind or an update changes what clients hold: their codes move, so clients renew.
+    if (known.existing) touchCodesOf(tx, itemRowIdsOf(tx, rowId), at);
     if (plan.droppedItemIds.length > 0) {
       tx.update(licenseItems)
         .set({ revokedAt: at })
@@ -146,6 +151,17 @@ function saveItems(tx: Db, license: OpenedLicense, licenseRowId: number, existin
     added.push(row!.id);
   }
   return added;
+}
+
+function itemRowIdsOf(tx: Db, licenseRowId: number): number[] {
+  return tx.select({ id: licenseItems.id }).from(licenseItems).where(eq(licenseItems.licenseRowId, licenseRowId)).all().map((r) => r.id);
+}
+
+/** Moves `updatedAt` of every code linked to these items: clients see handshakeUpdatedAt change and renew. */
+function touchCodesOf(tx: Db, itemRowIds: number[], at: Date): void {
+  if (itemRowIds.length === 0) return;
+  const codeIds = tx.selectDistinct({ id: handshakeCodeItems.codeId }).from(handshakeCodeItems).where(inArray(handshakeCodeItems.itemRowId, itemRowIds)).all().map((r) => r.id);
+  if (codeIds.length > 0) tx.update(handshakeCodes).set({ updatedAt: at }).where(inArray(handshakeCodes.id, codeIds)).run();
 }
 
 /** Appends items to a code; clients see the code changed (handshakeUpdatedAt). */

@@ -44,7 +44,9 @@ export interface ApiItem {
  */
 export class UsageStore {
   readonly #q: ReturnType<typeof prepare>;
+  readonly #db: Database;
   constructor(db: Db) {
+    this.#db = db.$client;
     this.#q = prepare(db.$client);
   }
 
@@ -136,6 +138,22 @@ export class UsageStore {
   countAuthorization(code: string, slot: number, granted: boolean): void {
     this.#q.countAuthorization.run(code, slot, granted ? 1 : 0, granted ? 0 : 1);
   }
+  /** Forgets authorization counts of slots before `beforeSlot` (kept ≥ 35 days by the caller). */
+  purgeAuthorizationCounts(beforeSlot: number): number {
+    return this.#q.purgeAuthorizationCounts.run(beforeSlot).changes;
+  }
+  /**
+   * Forgets the devices (and their grants) of uncapped items — scan, page and domain, whose device
+   * rows count against nothing — that have not been in touch since `before` (≥ 35 days ago by the
+   * caller): random device ids from a public license key cannot grow the tables without bound.
+   * Such a device that comes back authorizes again. Returns the devices forgotten.
+   */
+  forgetSilentDevices(before: number): number {
+    return this.#db.transaction(() => {
+      this.#q.forgetSilentGrants.run(before);
+      return this.#q.forgetSilentDevices.run(before).changes;
+    })();
+  }
   /** Forgets reports older than `before` (kept ≥ 35 days by the caller). */
   purgeReports(before: number): number {
     return this.#q.purgeReports.run(before).changes;
@@ -148,6 +166,9 @@ const CODE_COLUMNS = `id, code, organization_id AS organizationId, enabled, sess
 const ITEM_COLUMNS = `i.id AS rowId, i.item_id AS itemId, i.product, i.version, i.edition, i.deployment_types AS deploymentTypes,
   i.modules, i.charge_way AS chargeWay, i.quantity, i.window_days AS windowDays, i.starts_at AS startsAt,
   i.expires_at AS expiresAt, i.grace_days AS graceDays, i.revoked_at AS revokedAt, l.activated_at AS activatedAt`;
+
+/** Charge ways whose device rows count against no quantity (SQL list). */
+const UNCAPPED_DEVICE_WAYS = "('scan', 'page', 'domain')";
 
 /** Counters saturate here, so that JavaScript reads back exactly what is stored (absurd reports aside, never reached). */
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -196,6 +217,12 @@ function prepare(db: Database) {
       `INSERT INTO authorization_counts (code, slot, granted, refused) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (code, slot) DO UPDATE SET granted = granted + ?3, refused = refused + ?4`,
     ),
     purgeReports: db.query(`DELETE FROM reports WHERE received_at < ?`),
+    purgeAuthorizationCounts: db.query(`DELETE FROM authorization_counts WHERE slot < ?`),
+    forgetSilentGrants: db.query(
+      `DELETE FROM grants WHERE (item_row_id, device_uuid) IN (SELECT d.item_row_id, d.device_uuid FROM item_devices d JOIN license_items i ON i.id = d.item_row_id
+         WHERE i.charge_way IN ${UNCAPPED_DEVICE_WAYS} AND d.last_seen_at < ?1) AND last_granted_at < ?1`,
+    ),
+    forgetSilentDevices: db.query(`DELETE FROM item_devices WHERE item_row_id IN (SELECT id FROM license_items WHERE charge_way IN ${UNCAPPED_DEVICE_WAYS}) AND last_seen_at < ?`),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { DeviceView } from "../../../src/domain/device";
+import type { DeviceView, DomainView } from "../../../src/domain/device";
 import { CHARGE_WAY_LABELS, Day } from "../../components/item-bits";
 import { PostButton } from "../../components/post-button";
 import { AppLayout } from "../../layouts/app-layout";
@@ -11,6 +11,8 @@ export interface DevicesPageProps {
   /** The query that names it again (item=… or code=…), for the release buttons. */
   scope: { item?: number; code?: string };
   devices: DeviceView[];
+  /** The domains its `domain` items hold. */
+  domains: DomainView[];
 }
 
 export function DevicesPage(props: DevicesPageProps) {
@@ -19,18 +21,19 @@ export function DevicesPage(props: DevicesPageProps) {
     <AppLayout title={`Devices of ${props.subject}`}>
       <p class="lead">
         Every device that contacted the server for {props.subject}. A concurrent seat can be released at any time; a device
-        seat once the device has been silent for 7 days. <a href={url(props.scope.code ? "/configurations" : "/license-items")}>Back</a>
+        seat, or a domain item's domain, once it has been silent for 7 days. <a href={url(props.scope.code ? "/configurations" : "/license-items")}>Back</a>
       </p>
       <DevicesTable {...props} />
     </AppLayout>
   );
 }
 
-/** The devices table: the swap target of the release buttons. */
+/** The devices table (and the domains table, when there are domains): the swap target of the release buttons. */
 export function DevicesTable(props: DevicesPageProps) {
   const scope = props.scope.code ? `code=${encodeURIComponent(props.scope.code)}` : `item=${props.scope.item}`;
   return (
     <div id={DEVICES_TABLE_ID}>
+      {props.domains.length > 0 && <DomainsTable domains={props.domains} scope={scope} />}
       {props.devices.length === 0 ? (
         <p class="empty">No device has been authorized yet.</p>
       ) : (
@@ -83,6 +86,58 @@ export function DevicesTable(props: DevicesPageProps) {
           </table>
         </div>
       )}
+    </div>
+  );
+}
+
+function DomainsTable(props: { domains: DomainView[]; scope: string }) {
+  return (
+    <div class="table-wrap">
+      <table class="table domains" id="domains-table">
+        <caption>Domains</caption>
+        <thead>
+          <tr>
+            <th scope="col">Domain</th>
+            <th scope="col">Item</th>
+            <th scope="col">First seen</th>
+            <th scope="col">Last seen (UTC)</th>
+            <th scope="col">Seat</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.domains.map((d) => (
+            <tr class={d.active ? "device-active" : "device-inactive"}>
+              <td>
+                <code>{d.domain}</code>
+              </td>
+              <td>
+                <code>{d.itemId}</code>
+              </td>
+              <td>
+                <Day at={d.firstSeenAt} />
+              </td>
+              <td>
+                <time datetime={d.lastSeenAt.toISOString()}>{d.lastSeenAt.toISOString().slice(0, 16).replace("T", " ")}</time>
+              </td>
+              <td>
+                {d.releaseBlocked === null ? (
+                  <PostButton
+                    action={`/devices/release-domain?${props.scope}&itemRowId=${d.itemRowId}&domain=${encodeURIComponent(d.domain)}`}
+                    target={`#${DEVICES_TABLE_ID}`}
+                    label={`Release the domain ${d.domain}`}
+                    class="button-quiet-dark"
+                    confirm={`Release the domain ${d.domain}? It becomes a new domain at its next contact.`}
+                  >
+                    Release
+                  </PostButton>
+                ) : (
+                  <span class="muted">{d.active ? d.releaseBlocked : "none"}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

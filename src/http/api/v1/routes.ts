@@ -1,7 +1,9 @@
 import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import * as v from "valibot";
+import { addressKey } from "../../../domain/address-key";
 import { refuse } from "../../../domain/api-errors";
+import { ApiRateLimiter } from "../../../domain/api-rate-limiter";
 import type { Deps } from "../../../deps";
 import { authorize, AuthorizeRequest, release, ReleaseRequest, report, ReportRequest, type ApiContext } from "../../../services/authorization";
 import type { AppEnv } from "../../env";
@@ -20,6 +22,15 @@ export const REPORT_BODY_LIMIT = 256 * 1024;
 export function createApiRoutes(deps: Deps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type"], exposeHeaders: ["LTS-Signature"], maxAge: 86_400 }));
+  // Per source address, before any work: past the limit, 429 with code 3 (PROTOCOL.md, "Error codes").
+  const limiter = new ApiRateLimiter(deps.settings.apiRateLimit);
+  api.use(async (c, next) => {
+    const wait = limiter.take(addressKey(c.var.ip), deps.clock.now().getTime());
+    if (wait === 0) return next();
+    // The nonce is echoed, as on every answer, so the client does not take the refusal for a replay.
+    const parsed = c.req.method === "POST" ? await parseRequest(c, v.unknown(), REPORT_BODY_LIMIT) : null;
+    return refusalResponse(c, deps, refuse(3, `Too many requests from this address; retry in ${wait} s.`, wait), parsed?.ok ? nonceOf(parsed.value) : null);
+  });
   api.onError((error, c) => {
     // Cannot answer: most likely the database (disk full, I/O error). The client retries later.
     deps.logger.error("api request failed", { requestId: c.var.requestId, path: c.req.path, error });
@@ -43,8 +54,8 @@ export function createApiRoutes(deps: Deps): Hono<AppEnv> {
   api.post("/release", async (c) => {
     const parsed = await parseRequest(c, ReleaseRequest, API_BODY_LIMIT);
     if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
-    await release(apiContext(c, deps), parsed.value);
-    return signedJson(c, deps, 200, { ok: true }, parsed.value.nonce);
+    const outcome = await release(apiContext(c, deps), parsed.value);
+    return outcome.ok ? signedJson(c, deps, 200, { ok: true }, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
   api.get("/server-key", (c) => signedJson(c, deps, 200, { keyId: deps.instanceKey.kid, algorithm: "Ed25519", publicKey: deps.instanceKey.publicKey }, null));
