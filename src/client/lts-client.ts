@@ -396,7 +396,9 @@ export class LtsClient {
 
   private async markExhausted(report: SealedReport, refusal: LtsRefusal): Promise<void> {
     const grant = this.grant;
-    if (grant && grant.license.itemId === report.itemId && !grant.exhausted) {
+    if (grant && grant.license.itemId === report.itemId) {
+      // Said once per grant: later reports of the same usage are answered 120 as well.
+      if (grant.exhausted) return;
       grant.exhausted = { code: refusal.code, name: refusal.name, message: refusal.message };
       await this.write("grant", JSON.stringify(grant));
     }

@@ -232,6 +232,17 @@ describe("count and report", () => {
     await expect(later.authorize()).rejects.toThrow(LtsClientError);
   });
 
+  test("the exhausted event comes once per grant, however many later reports are answered 120", async () => {
+    const w = await makeWorld({ server: { cap: 5 } });
+    const client = w.client();
+    await client.authorize();
+    client.count("scans", 7);
+    await client.flush();
+    client.count("scans", 2); // counting goes on after exhaustion; its report is answered 120 too
+    expect(await client.flush()).toMatchObject({ sent: 1, waitingReports: 0 });
+    expect(eventsOf(w.events, "exhausted")).toHaveLength(1);
+  });
+
   test("offline after exhaustion: authorize answers the remembered 120", async () => {
     const w = await makeWorld({ server: { cap: 1 } });
     const client = w.client();
