@@ -15,9 +15,9 @@ export interface FormFailure {
  * The posted form body, parsed once (Hono keeps it for later calls). A body that does not parse
  * as its content type says (a broken multipart body, say) is BAD_REQUEST, not a server error.
  */
-export async function parseFormBody(c: Context<AppEnv>): Promise<Record<string, string | File | (string | File)[]>> {
+export async function parseFormBody(c: Context<AppEnv>, options: { all?: boolean } = {}): Promise<Record<string, string | File | (string | File)[]>> {
   try {
-    return await c.req.parseBody();
+    return await c.req.parseBody({ all: options.all ?? false });
   } catch {
     throw new AppError("BAD_REQUEST", "The form could not be read: its body does not match its content type. Reload the page and send the form again.");
   }

@@ -21,7 +21,7 @@ import { HandshakeCodesPage, ServerUrlForm, type HandshakeCodesPageProps } from 
 import { CodesTable } from "../../../templates/partials/codes-table";
 import { ConsumptionOrder } from "../../../templates/partials/consumption-order";
 import type { AppEnv } from "../env";
-import { readForm, submitForm } from "../forms";
+import { parseFormBody, readForm, submitForm } from "../forms";
 import { isHtmx, redirect, render } from "../render";
 
 const CODE = `{${HANDSHAKE_CODE_PATTERN.source.slice(1, -1)}}`;
@@ -148,7 +148,7 @@ function valuesOf(code: HandshakeCodeView): HandshakeCodeFormValues {
 
 /** The add/edit form as posted: `items` repeats (one per ticked box); the session password apart, never shown again. */
 async function readCodeForm(c: Context<AppEnv>): Promise<HandshakeCodeFormValues & { sessionPassword: string }> {
-  const body = await c.req.parseBody({ all: true });
+  const body = await parseFormBody(c, { all: true });
   const one = (name: string) => {
     const value = body[name];
     const last = Array.isArray(value) ? value[value.length - 1] : value;

@@ -8,7 +8,7 @@ import type { ServiceContext } from "../../services/context";
 import { importLicenseFile, previewImport, type ImportPreview } from "../../services/license-files";
 import { ImportArea, ImportLicenseFilePage, type ImportAreaProps, type ImportPreviewView } from "../../../templates/pages/import-license-file-page";
 import type { AppEnv } from "../env";
-import { readForm } from "../forms";
+import { parseFormBody, readForm } from "../forms";
 import { pageOrFragment, redirect, render } from "../render";
 
 const MAX_KB = MAX_LICENSE_FILE_BYTES / 1024;
@@ -36,7 +36,7 @@ export function registerImportLicenseFileRoutes(app: Hono<AppEnv>, deps: Deps) {
   app.get("/import-license-file", (c) => render(c, deps, <ImportLicenseFilePage maxKb={MAX_KB} />));
 
   app.post("/import-license-file/preview", async (c) => {
-    const body = await c.req.parseBody();
+    const body = await parseFormBody(c);
     const file = body.file;
     if (!(file instanceof File) || file.size === 0) return area(c, { error: "Choose the license file to import." }, 422);
     const bytes = new Uint8Array(await file.arrayBuffer());
