@@ -169,12 +169,14 @@ export function describePlan(plan: ServicePlan, platform: NodeJS.Platform): stri
 
 async function carryOut(plan: ServicePlan, action: ServiceAction, host: ServiceHost): Promise<number> {
   const quote = host.platform === "win32" ? windowsQuote : shellQuote;
+  // Every file's content is at hand before the first step: a missing wrapper changes nothing.
+  const contents = await Promise.all(plan.steps.map((step) => (step.kind === "write" ? contentOf(step, host) : null)));
   const done: string[] = [];
   const fail = (what: string): never => {
     const hint = host.platform === "win32" ? " If it says access is denied, run it from an Administrator prompt." : "";
     throw new CommandError(`${what}.${hint}\n${done.length > 0 ? `Done before that: ${done.join("; ")}.` : "Nothing was changed."}`);
   };
-  for (const step of plan.steps) {
+  for (const [i, step] of plan.steps.entries()) {
     if (step.kind === "run") {
       const shown = step.argv.map(quote).join(" ");
       host.out(`$ ${shown}`);
@@ -186,9 +188,8 @@ async function carryOut(plan: ServicePlan, action: ServiceAction, host: ServiceH
     } else {
       try {
         if (step.kind === "remove") host.removeFile(step.path);
-        else host.writeFile(step.path, await contentOf(step, host), step.mode);
+        else host.writeFile(step.path, contents[i]!, step.mode);
       } catch (err) {
-        if (err instanceof CommandError) throw err;
         fail(`Could not ${step.kind} ${step.path}: ${(err as Error).message}`);
       }
       host.out(`${step.kind === "remove" ? "removed" : "wrote"} ${step.path}`);
