@@ -57,7 +57,7 @@ describe("lts service on the command line", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--dry-run");
     expect(help.stdout).toContain("--binary PATH");
-  });
+  }, 30_000); // spawns lts: slow on a loaded machine
 
   test("install --dry-run prints the unit with the options on ExecStart, quoted, and the commands, and changes nothing", async () => {
     const before = existsSync(UNIT) ? readFileSync(UNIT, "utf8") : null;
@@ -71,13 +71,13 @@ describe("lts service on the command line", () => {
     expect(stdout).toContain("run: systemctl daemon-reload\nrun: systemctl enable --now lts");
     expect(existsSync(UNIT) ? readFileSync(UNIT, "utf8") : null).toBe(before);
     expect(Bun.spawnSync(["getent", "passwd", "lts"]).exitCode).toBe(userBefore);
-  });
+  }, 30_000); // spawns lts: slow on a loaded machine
 
   test("a bad server option is refused before anything is planned (exit 2)", async () => {
     const { code, stderr } = await lts(["service", "install", "--dry-run", "--binary", "/bin/true", "--tls-cert", "/etc/lts/c.pem"]);
     expect(code).toBe(2);
     expect(stderr).toContain("--tls-cert and --tls-key go together");
-  });
+  }, 30_000); // spawns lts: slow on a loaded machine
 
   test("an unknown subcommand, or a server option given to another subcommand, is a usage error", async () => {
     const unknown = await lts(["service", "restart"]);
@@ -86,7 +86,7 @@ describe("lts service on the command line", () => {
     const misplaced = await lts(["service", "start", "--port", "80"]);
     expect(misplaced.code).toBe(2);
     expect(misplaced.stderr).toContain("--port belongs to 'lts service install'");
-  });
+  }, 30_000); // spawns lts: slow on a loaded machine
 });
 
 describe("serviceCommand on Linux (a fake machine: nothing is installed here)", () => {

@@ -51,7 +51,7 @@ describe("systemd unit", () => {
       const { code, output } = await verify(port, ["--port", String(port), "--tls-cert", "/etc/lts/my cert.pem", "--tls-key", "/etc/lts/key.pem", "--base-path", "/lts"]);
       expect({ port, code, output }).toEqual({ port, code: 0, output: "" });
     }
-  });
+  }, 30_000);
 
   verifyTest("systemd-analyze verify would catch an unquoted binary path with a space (the check above means something)", async () => {
     const { unit, binary } = await verify(8080);
@@ -61,7 +61,7 @@ describe("systemd unit", () => {
     writeFileSync(file, broken);
     const proc = Bun.spawnSync([systemdAnalyze!, "verify", file], { stdout: "pipe", stderr: "pipe" });
     expect(proc.exitCode).not.toBe(0);
-  });
+  }, 30_000);
 
   test("runs `serve` on /var/lib/lts as user lts, with the server options quoted for systemd", () => {
     const unit = systemdUnit(install({ program: ["/opt/my lts/lts"], serverArgs: ["--port", "8443", "--tls-cert", "/etc/lts/my cert.pem", "--tls-key", '/etc/lts/k"ey$%.pem', "--trust-proxy", "127.0.0.1,10.0.0.0/8"] }));
