@@ -88,7 +88,8 @@ async function main() {
 
   const suffix = (args.target ? "-" + args.target.replace(/^bun-/, "") : "") + (args.target?.includes("windows") ? ".exe" : "");
   const programs = [
-    { name: "lts", entry: "src/main.ts", assets: ["static"] },
+    // Windows builds also carry WinSW, the service wrapper `lts service install` unpacks (third-party/winsw).
+    { name: "lts", entry: "src/main.ts", assets: ["static", ...(args.target?.includes("windows") ? ["third-party/winsw"] : [])] },
     { name: "lts-vendor", entry: "src/issuer/main.ts", assets: [] },
   ];
   const started = performance.now();

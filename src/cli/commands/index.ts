@@ -6,6 +6,7 @@ import { importCommand } from "./import";
 import { resetPassword } from "./reset-password";
 import { serve, SETUP_TOKEN_HELP } from "./serve";
 import { serverUrl } from "./server-url";
+import { service } from "./service";
 import { setPassword } from "./set-password";
 import { uuid } from "./uuid";
 import { version } from "./version";
@@ -15,7 +16,7 @@ import { version } from "./version";
  * parsing its command line needs; the rest it loads when it runs, so that `lts version` and the
  * server's start do not load what other commands use.
  */
-export const COMMANDS: readonly LtsCommand[] = [serve, setPassword, resetPassword, uuid, importCommand, codes, serverUrl, version];
+export const COMMANDS: readonly LtsCommand[] = [serve, setPassword, resetPassword, uuid, importCommand, codes, serverUrl, service, version];
 
 export { describeCommand, describeUsage } from "./command";
 
