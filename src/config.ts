@@ -34,6 +34,7 @@ export const SERVER_OPTIONS = {
   logKeep: { flag: "--log-keep", env: "LTS_LOG_KEEP", value: "N", default: "5", help: "rotated logs kept (lts.log.1 … lts.log.N); older ones are deleted" },
   sessionIdleMinutes: { flag: "--session-idle-minutes", env: "LTS_SESSION_IDLE_MINUTES", value: "N", default: "30", help: "portal sessions end after this long without a request" },
   sessionMaxHours: { flag: "--session-max-hours", env: "LTS_SESSION_MAX_HOURS", value: "N", default: "12", help: "portal sessions end this long after login, whatever happens" },
+  alertInterval: { flag: "--alert-interval", env: "LTS_ALERT_INTERVAL", value: "MINUTES", default: "10", help: "how often the alert engine checks quotas, failed authorizations and expiry dates" },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof SERVER_OPTIONS;
@@ -75,6 +76,7 @@ export const ConfigSchema = v.pipe(
     logKeep: intIn(1, 100),
     sessionIdleMinutes: intIn(1, 24 * 60),
     sessionMaxHours: intIn(1, 24 * 30),
+    alertInterval: intIn(1, 24 * 60),
   }),
   v.check((c) => !!c.tlsCert === !!c.tlsKey, "--tls-cert and --tls-key go together: give both, or neither"),
 );
