@@ -31,21 +31,24 @@ export interface DeliveryRun {
   deferred: number;
 }
 
-const running = new WeakMap<Db, Promise<DeliveryRun>>();
+/** The last delivery started per database: runs are chained, never concurrent. */
+const queue = new WeakMap<Db, Promise<unknown>>();
 
 /**
  * Sends the outbox's due messages through the Email Config, oldest first. Each is marked "sending"
  * (short transaction), sent with no transaction open, then marked "sent" only once the SMTP server
  * accepted it, or put back with exponential back-off (1 min, 2, 4, … capped at 1 h), or "failed"
  * after 3 days. The first failure ends the run (the server is likely down for the rest too).
- * Rows found "sending" when a run starts were cut off by a crash: they are tried again. Calls that
- * overlap share one run, so the alerts job may call this right after queuing.
+ * Rows found "sending" when a run starts were cut off by a crash: they are tried again. Calls
+ * made while a run is going wait for it and then run themselves (the alerts job calls this right
+ * after queuing, maybe while the outbox job is at it).
  */
 export function deliverOutbox(ctx: Pick<ServiceContext, "db" | "clock" | "instanceKey" | "mailerFor">): Promise<DeliveryRun> {
-  const current = running.get(ctx.db);
-  if (current) return current;
-  const run = deliver(ctx).finally(() => running.delete(ctx.db));
-  running.set(ctx.db, run);
+  const run = (queue.get(ctx.db) ?? Promise.resolve()).then(() => deliver(ctx));
+  queue.set(
+    ctx.db,
+    run.catch(() => {}),
+  );
   return run;
 }
 
