@@ -135,7 +135,7 @@ export function TestEmail(props: { saved: boolean; result?: TestEmailResult }) {
         </p>
       )}
       {props.saved ? (
-        <PostButton action="/email-config/test" target={`#${TEST_EMAIL_ID}`} label="Send test email" class="button-quiet">
+        <PostButton action="/email-config/test" target={`#${TEST_EMAIL_ID}`} label="Send test email" class="">
           Send test email
         </PostButton>
       ) : (
