@@ -11,9 +11,11 @@ import { securityHeaders } from "./http/middleware/security-headers";
 import { serviceContext } from "./http/middleware/service-context";
 import { loadSession } from "./http/middleware/session";
 import { createApiRoutes } from "./http/api/v1/routes";
+import { registerAlertHistoryRoutes } from "./http/routes/alert-history";
 import { registerAuthRoutes } from "./http/routes/auth";
 import { registerChangePasswordRoutes } from "./http/routes/change-password";
 import { registerDeviceRoutes } from "./http/routes/devices";
+import { registerEmailConfigRoutes } from "./http/routes/email-config";
 import { registerGenerateUuidRoutes } from "./http/routes/generate-uuid";
 import { registerHandshakeCodeRoutes } from "./http/routes/handshake-codes";
 import { registerHealthRoutes } from "./http/routes/health";
@@ -68,5 +70,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   registerDeviceRoutes(app, deps);
   registerChangePasswordRoutes(app, deps);
   registerGenerateUuidRoutes(app, deps);
+  registerEmailConfigRoutes(app, deps);
+  registerAlertHistoryRoutes(app, deps);
   return app;
 }

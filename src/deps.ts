@@ -18,6 +18,8 @@ import { GroupCommit } from "./db/group-commit";
 import { dataDirAt } from "./db/data-dir";
 import { FailureLimiter } from "./domain/request-limiter";
 import { firstNonLoopbackIPv4, type HostAddressLookup } from "./lib/host-address";
+import { SmtpMailer } from "./mail/smtp-mailer";
+import type { MailerFactory, ServiceContext } from "./services/context";
 
 /** Settings the HTTP layer needs, taken from the config once. */
 export interface PortalSettings {
@@ -62,6 +64,8 @@ export interface Deps {
   passwordLimiter: FailureLimiter;
   /** This host's address as other machines see it: the default main server URL in license keys. */
   hostAddress: HostAddressLookup;
+  /** Makes the mailer for the Email Config's SMTP settings; tests inject a fake or a test server's. */
+  mailerFor: MailerFactory;
 }
 
 export function portalSettings(config: Config, listening: string): PortalSettings {
@@ -97,6 +101,22 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     groupCommit: new GroupCommit(db),
     passwordLimiter: new FailureLimiter(),
     hostAddress: firstNonLoopbackIPv4,
+    mailerFor: smtpMailerFactory,
     ...overrides,
+  };
+}
+
+export const smtpMailerFactory: MailerFactory = (settings) => new SmtpMailer(settings);
+
+/** The ServiceContext of the server's own background work (jobs): acting as "system". */
+export function systemContext(deps: Deps): Omit<ServiceContext, "hasher" | "throttle" | "trustedIssuers" | "machine"> {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    actor: { kind: "system", ip: null },
+    instanceKey: deps.instanceKey,
+    origin: { tls: deps.settings.tls, port: deps.settings.port, basePath: deps.settings.basePath, hostAddress: deps.hostAddress },
+    mailerFor: deps.mailerFor,
   };
 }

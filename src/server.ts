@@ -4,8 +4,9 @@ import { createApp } from "./app";
 import type { Config } from "./config";
 import { closeDatabase } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
-import { buildDeps, type Deps } from "./deps";
-import { housekeepingJob, machineWatchJob, Scheduler } from "./jobs";
+import { buildDeps, systemContext, type Deps } from "./deps";
+import { alertsJob, housekeepingJob, machineWatchJob, outboxJob, Scheduler } from "./jobs";
+import { composeAlertEmail } from "../templates/emails/alert-email";
 import { systemTimers } from "./lib/clock";
 import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
 import { VERSION } from "./lib/version";
@@ -53,7 +54,8 @@ export async function startServer(config: Config, options: { out?: (line: string
   if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
 
   const scheduler = new Scheduler(systemTimers, logger);
-  for (const job of [housekeepingJob(deps), machineWatchJob(deps)]) scheduler.add(job);
+  const system = systemContext(deps);
+  for (const job of [housekeepingJob(deps), machineWatchJob(deps), alertsJob(system, { intervalMs: config.alertInterval * 60_000, compose: composeAlertEmail }), outboxJob(system)]) scheduler.add(job);
   // The hardware labels are read by a child process (systeminformation forks dozens of processes,
   // ~0.1–0.3 s of CPU), started a moment after listening so that it does not compete with the
   // first requests for the cores; until it is done /healthz says "starting up".

@@ -15,3 +15,8 @@ export const CODE_FORM_ID = "code-form";
 export const CONSUMPTION_ORDER_ID = "consumption-order";
 export const SERVER_URL_FORM_ID = "server-url-form";
 export const DEVICES_TABLE_ID = "devices-table";
+/** Email Config: the sender/receivers form, the test email's answer, the thresholds, the per-subject switches. */
+export const EMAIL_CONFIG_FORM_ID = "email-config-form";
+export const TEST_EMAIL_ID = "test-email";
+export const ALERT_RULES_FORM_ID = "alert-rules-form";
+export const ALERT_SWITCHES_ID = "alert-switches";

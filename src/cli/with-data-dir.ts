@@ -6,6 +6,7 @@ import { systemClock } from "../lib/clock";
 import { firstNonLoopbackIPv4 } from "../lib/host-address";
 import { createLogger } from "../lib/logger";
 import { argon2Hasher } from "../lib/password-hasher";
+import { SmtpMailer } from "../mail/smtp-mailer";
 import { consoleActor, type ServiceContext } from "../services/context";
 import { loadOrCreateInstanceKey } from "../services/instance-key";
 import { MachineIdentity, readHardwareLabels, type LabelReader } from "../services/machine-identity";
@@ -36,6 +37,7 @@ export function consoleContext(config: Config, db: Db, readLabels: LabelReader =
     hasher: argon2Hasher(dir.tmp),
     throttle: new LoginThrottle(),
     actor: consoleActor,
+    mailerFor: (settings) => new SmtpMailer(settings),
     origin: { tls: !!config.tlsCert, port: config.port, basePath: config.basePath, hostAddress: firstNonLoopbackIPv4 },
     get instanceKey() {
       return (instanceKey ??= loadOrCreateInstanceKey(config.dataDir));

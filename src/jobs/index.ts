@@ -1,3 +1,5 @@
 export * from "./scheduler";
 export * from "./housekeeping";
 export * from "./machine-watch";
+export * from "./alerts";
+export * from "./outbox";

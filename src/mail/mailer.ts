@@ -7,6 +7,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /** The Message-ID header, e.g. "<outbox-7.abc@lts>"; absent = a new one per send. A stable one lets receivers drop a repeat. */
+  messageId?: string;
 }
 
 /**

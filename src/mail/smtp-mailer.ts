@@ -27,6 +27,7 @@ export class SmtpMailer implements Mailer {
         subject: message.subject,
         text: message.text,
         html: message.html,
+        messageId: message.messageId,
       });
       const rejected = (info.rejected ?? []).map(String);
       return { accepted: true, response: info.response ?? "", messageId: info.messageId, ...(rejected.length > 0 ? { rejected } : {}) };

@@ -4,6 +4,7 @@ import type { IssuerPublicKey } from "../domain/issuer-key";
 import type { LoginThrottle } from "../domain/login-throttle";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/logger";
+import type { Mailer, SmtpSettings } from "../mail/mailer";
 import type { PasswordHasher } from "../lib/password-hasher";
 import type { InstanceKey } from "./instance-key";
 import type { MachineIdentity } from "./machine-identity";
@@ -37,6 +38,11 @@ export interface ServiceContext {
   trustedIssuers: IssuerPublicKey[];
   /** The hardware binding (machine UUID): its status, and the reader of this machine's labels. */
   machine: MachineIdentity;
+  /** Makes the mailer for the Email Config's SMTP settings (tests inject a fake or a test server). */
+  mailerFor: MailerFactory;
 }
+
+/** From SMTP settings to the mail port that sends through them. */
+export type MailerFactory = (settings: SmtpSettings) => Mailer;
 
 export const consoleActor: Actor = { kind: "console", ip: null };

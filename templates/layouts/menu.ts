@@ -5,5 +5,7 @@ export const MENU = [
   { path: "/import-license-file", label: "Import License File" },
   { path: "/license-items", label: "License Items" },
   { path: "/configurations", label: "Configurations" },
+  { path: "/email-config", label: "Email Config" },
+  { path: "/alert-history", label: "Alert history" },
   { path: "/change-password", label: "Change Password" },
 ] as const;

@@ -4,18 +4,22 @@ import { formatBytes, formatDuration } from "../format";
 import type { ItemSummary } from "../../src/domain/license-item";
 import { LicenseSummary } from "../components/license-summary";
 import { AppLayout } from "../layouts/app-layout";
+import { useUrl } from "../view-context";
 
 export interface HomePageProps {
   summary: ItemSummary;
   status: ServerStatus;
   recentEvents: AuditEntry[];
+  /** The outbox's last failed attempt (null: none ever failed). */
+  mailError?: { at: Date; error: string; recovered: boolean } | null;
 }
 
 /** The server's status at a glance, and what happened lately. */
-export function HomePage({ summary, status, recentEvents }: HomePageProps) {
+export function HomePage({ summary, status, recentEvents, mailError }: HomePageProps) {
   return (
     <AppLayout title="Home">
       <MachineUuidCard linkToGenerate />
+      {mailError && <MailError {...mailError} />}
       <section aria-labelledby="licenses-heading">
         <h2 id="licenses-heading">Licenses</h2>
         <LicenseSummary summary={summary} />
@@ -66,5 +70,17 @@ function Fact(props: { label: string; value: string; title?: string }) {
       <dt>{props.label}</dt>
       <dd title={props.title}>{props.value}</dd>
     </div>
+  );
+}
+
+/** The last mail error: a warning while alerts wait in the outbox, a note once mail works again. */
+function MailError(props: { at: Date; error: string; recovered: boolean }) {
+  const url = useUrl();
+  const when = props.at.toISOString().slice(0, 16).replace("T", " ");
+  return (
+    <p class={props.recovered ? "notice notice-ok" : "banner banner-warn"} id="last-mail-error" role={props.recovered ? "status" : "alert"}>
+      {props.recovered ? `Mail works again. The last mail error, at ${when} UTC, was: ${props.error}` : `Alert emails cannot be sent (last try ${when} UTC): ${props.error} They wait in the outbox.`}{" "}
+      <a href={url("/alert-history")}>Alert history</a> · <a href={url("/email-config")}>Email Config</a>
+    </p>
   );
 }

@@ -17,6 +17,8 @@ import { UsageStore } from "../../src/services/usage/usage-store";
 import { GroupCommit } from "../../src/db/group-commit";
 import { FailureLimiter } from "../../src/domain/request-limiter";
 import { tempDir } from "./temp";
+import { FakeMailer } from "../fakes/fake-mailer";
+import type { MailerFactory } from "../../src/services/context";
 
 /** One instance key for every test world (generating one per world would only cost time). */
 export const TEST_INSTANCE_KEY = instanceKeyFromPem(generateInstanceKeyPem());
@@ -49,7 +51,7 @@ export type World = ReturnType<typeof createWorld>;
  * hardware-label reader (default: a machine-id and a MAC; `labels` swaps it). As at a real start,
  * the machine status is computed in the background: `await w.deps.machine.settled()` to wait.
  */
-export function createWorld(options: { flags?: Record<string, string>; hasher?: PasswordHasher; labels?: FakeLabelReader | LabelReader; trusted?: IssuerPublicKey[] } = {}) {
+export function createWorld(options: { flags?: Record<string, string>; hasher?: PasswordHasher; labels?: FakeLabelReader | LabelReader; trusted?: IssuerPublicKey[]; mailerFor?: MailerFactory } = {}) {
   const dataDir = tempDir("lts-test-");
   const config = loadConfig({ env: {}, flags: { dataDir, ...options.flags } });
   const clock = new ManualClock();
@@ -57,6 +59,8 @@ export function createWorld(options: { flags?: Record<string, string>; hasher?: 
   const hasher = options.hasher ?? new FakeHasher();
   const db = openMemoryDatabase();
   const labels = options.labels ?? new FakeLabelReader();
+  // Mail goes to a FakeMailer unless the test brings a factory (e.g. a real SMTP server's).
+  const mailer = new FakeMailer();
   const deps: Deps = {
     db,
     clock,
@@ -75,9 +79,10 @@ export function createWorld(options: { flags?: Record<string, string>; hasher?: 
     groupCommit: new GroupCommit(db),
     passwordLimiter: new FailureLimiter(),
     hostAddress: () => TEST_HOST_ADDRESS,
+    mailerFor: options.mailerFor ?? (() => mailer),
   };
   const app = createApp(deps);
   void deps.machine.refresh().catch(() => {});
   const setupToken = deps.setupToken.issue();
-  return { dataDir, config, clock, logger, hasher, db, deps, app, setupToken, labels };
+  return { dataDir, config, clock, logger, hasher, db, deps, app, setupToken, labels, mailer };
 }

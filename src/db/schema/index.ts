@@ -1,4 +1,5 @@
 export * from "./admin";
+export * from "./alerts";
 export * from "./audit-events";
 export * from "./handshake-codes";
 export * from "./instance";

@@ -19,6 +19,7 @@ export function serviceContext(deps: Deps): MiddlewareHandler<AppEnv> {
     origin: { tls: deps.settings.tls, port: deps.settings.port, basePath: deps.settings.basePath, hostAddress: deps.hostAddress },
     trustedIssuers: deps.trustedIssuers,
     machine: deps.machine,
+    mailerFor: deps.mailerFor,
   };
   return async (c, next) => {
     c.set("ctx", { ...shared, actor: { kind: c.var.session ? "admin" : "anonymous", ip: c.var.ip } });

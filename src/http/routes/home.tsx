@@ -1,6 +1,7 @@
 import type { Context, Hono } from "hono";
 import type { Deps } from "../../deps";
 import { VERSION } from "../../lib/version";
+import { lastMailError } from "../../services/alerts";
 import { listAuditEvents } from "../../services/audit";
 import { summarizeItems } from "../../services/items";
 import { getServerStatus } from "../../services/status/get-server-status";
@@ -21,7 +22,7 @@ export function registerHomeRoutes(app: Hono<AppEnv>, deps: Deps) {
       sessionPolicy: settings.sessionPolicy,
     });
     const summary = summarizeItems(ctx);
-    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} />);
+    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} mailError={lastMailError(ctx)} />);
   };
   app.get("/", home);
   app.get("/index", home);

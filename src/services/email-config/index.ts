@@ -1,0 +1,3 @@
+export * from "./read-email-config";
+export * from "./save-email-config";
+export * from "./send-test-email";
