@@ -5,11 +5,12 @@ import type { Config } from "./config";
 import { closeDatabase } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
 import { buildDeps, type Deps } from "./deps";
-import { housekeepingJob, machineWatchJob, Scheduler } from "./jobs";
+import { backupJob, housekeepingJob, machineWatchJob, Scheduler } from "./jobs";
 import { systemTimers } from "./lib/clock";
 import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
 import { VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
+import { markServerRunning } from "./services/backups/server-pid";
 
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
@@ -33,6 +34,8 @@ export async function startServer(config: Config, options: { out?: (line: string
   const logFile = fileSink(dir.logFile, { maxBytes: config.logMaxSize * 1024 * 1024, keep: config.logKeep });
   const logger = createLogger([(line) => out(line), logFile], config.logLevel, { sampling: new LogSampler() });
   const db = openDataDir(config.dataDir);
+  // `lts restore` refuses while this file names a live process.
+  const running = markServerRunning(dir);
 
   let app: ReturnType<typeof createApp> | undefined;
   const server = Bun.serve({
@@ -53,7 +56,7 @@ export async function startServer(config: Config, options: { out?: (line: string
   if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
 
   const scheduler = new Scheduler(systemTimers, logger);
-  for (const job of [housekeepingJob(deps), machineWatchJob(deps)]) scheduler.add(job);
+  for (const job of [housekeepingJob(deps), machineWatchJob(deps), backupJob(deps)]) scheduler.add(job);
   // The hardware labels are read by a child process (systeminformation forks dozens of processes,
   // ~0.1–0.3 s of CPU), started a moment after listening so that it does not compete with the
   // first requests for the cores; until it is done /healthz says "starting up".
@@ -65,6 +68,7 @@ export async function startServer(config: Config, options: { out?: (line: string
     await scheduler.stop();
     await server.stop();
     closeDatabase(db);
+    running.release();
     logger.close();
     logFile.flush();
   };
