@@ -11,7 +11,9 @@ import { securityHeaders } from "./http/middleware/security-headers";
 import { serviceContext } from "./http/middleware/service-context";
 import { loadSession } from "./http/middleware/session";
 import { createApiRoutes } from "./http/api/v1/routes";
+import { registerAuditLogRoutes } from "./http/routes/audit-log";
 import { registerAuthRoutes } from "./http/routes/auth";
+import { registerBackupRoutes } from "./http/routes/backups";
 import { registerChangePasswordRoutes } from "./http/routes/change-password";
 import { registerDeviceRoutes } from "./http/routes/devices";
 import { registerGenerateUuidRoutes } from "./http/routes/generate-uuid";
@@ -68,5 +70,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   registerDeviceRoutes(app, deps);
   registerChangePasswordRoutes(app, deps);
   registerGenerateUuidRoutes(app, deps);
+  registerBackupRoutes(app, deps);
+  registerAuditLogRoutes(app, deps);
   return app;
 }

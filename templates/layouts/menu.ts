@@ -5,5 +5,7 @@ export const MENU = [
   { path: "/import-license-file", label: "Import License File" },
   { path: "/license-items", label: "License Items" },
   { path: "/configurations", label: "Configurations" },
+  { path: "/backups", label: "Backups" },
+  { path: "/audit-log", label: "Audit log" },
   { path: "/change-password", label: "Change Password" },
 ] as const;

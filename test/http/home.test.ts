@@ -57,6 +57,8 @@ describe("home", () => {
       ["Import License File", null],
       ["License Items", null],
       ["Configurations", null],
+      ["Backups", null],
+      ["Audit log", null],
       ["Change Password", "page"],
     ]);
     expect(page.doc.querySelector('nav.sidebar form[action="/logout"] button')?.textContent).toBe("Log out");
