@@ -256,5 +256,24 @@ describe("lts backup / lts restore", () => {
     await expect(restoreCommand(configFor(target), { file })).rejects.toThrow(/database copy|integrity/);
     expect(existsSync(dataDirAt(target).database)).toBe(false);
   });
-});
 
+  test("restore refuses a backup whose schema is newer than this build's", async () => {
+    const { out } = await madeBackup();
+    const { writeTar } = await import("../../src/services/backups");
+    const { Database } = await import("bun:sqlite");
+    const { manifest, members } = verifyBackup(readFileSync(out));
+    const copy = join(tempDir(), "newer.db");
+    writeFileSync(copy, members["lts.db"]);
+    const sqlite = new Database(copy);
+    sqlite.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('from-the-future', 9999999999999)");
+    sqlite.close();
+    const newer = readFileSync(copy);
+    const sha = (b: Uint8Array) => new Bun.CryptoHasher("sha256").update(b).digest("hex");
+    const forged = { ...manifest, members: manifest.members.map((m) => (m.name === "lts.db" ? { ...m, size: newer.length, sha256: sha(newer) } : m)) };
+    const file = join(tempDir(), "newer.tar");
+    writeTar(file, [{ name: "manifest.json", data: Buffer.from(JSON.stringify(forged)) }, { name: "lts.db", data: newer }, { name: "instance-id", data: members["instance-id"] }, { name: "instance-key.pem", data: members["instance-key.pem"] }], new Date());
+    const target = join(tempDir(), "newer-target");
+    await expect(restoreCommand(configFor(target), { file })).rejects.toThrow(/made by a newer LTS/);
+    expect(existsSync(dataDirAt(target).database)).toBe(false);
+  });
+});
