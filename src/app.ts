@@ -12,7 +12,9 @@ import { serviceContext } from "./http/middleware/service-context";
 import { loadSession } from "./http/middleware/session";
 import { createApiRoutes } from "./http/api/v1/routes";
 import { registerAlertHistoryRoutes } from "./http/routes/alert-history";
+import { registerAuditLogRoutes } from "./http/routes/audit-log";
 import { registerAuthRoutes } from "./http/routes/auth";
+import { registerBackupRoutes } from "./http/routes/backups";
 import { registerChangePasswordRoutes } from "./http/routes/change-password";
 import { registerDeviceRoutes } from "./http/routes/devices";
 import { registerEmailConfigRoutes } from "./http/routes/email-config";
@@ -72,5 +74,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   registerGenerateUuidRoutes(app, deps);
   registerEmailConfigRoutes(app, deps);
   registerAlertHistoryRoutes(app, deps);
+  registerBackupRoutes(app, deps);
+  registerAuditLogRoutes(app, deps);
   return app;
 }

@@ -5,12 +5,13 @@ import type { Config } from "./config";
 import { closeDatabase } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
 import { buildDeps, systemContext, type Deps } from "./deps";
-import { alertsJob, housekeepingJob, machineWatchJob, outboxJob, Scheduler } from "./jobs";
+import { alertsJob, backupJob, housekeepingJob, machineWatchJob, outboxJob, Scheduler } from "./jobs";
 import { composeAlertEmail } from "../templates/emails/alert-email";
 import { systemTimers } from "./lib/clock";
 import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
 import { VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
+import { markServerRunning } from "./services/backups/server-pid";
 
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
@@ -34,6 +35,8 @@ export async function startServer(config: Config, options: { out?: (line: string
   const logFile = fileSink(dir.logFile, { maxBytes: config.logMaxSize * 1024 * 1024, keep: config.logKeep });
   const logger = createLogger([(line) => out(line), logFile], config.logLevel, { sampling: new LogSampler() });
   const db = openDataDir(config.dataDir);
+  // `lts restore` refuses while this file names a live process.
+  const running = markServerRunning(dir);
 
   let app: ReturnType<typeof createApp> | undefined;
   const server = Bun.serve({
@@ -55,7 +58,7 @@ export async function startServer(config: Config, options: { out?: (line: string
 
   const scheduler = new Scheduler(systemTimers, logger);
   const system = systemContext(deps);
-  for (const job of [housekeepingJob(deps), machineWatchJob(deps), alertsJob(system, { intervalMs: config.alertInterval * 60_000, compose: composeAlertEmail }), outboxJob(system)]) scheduler.add(job);
+  for (const job of [housekeepingJob(deps), machineWatchJob(deps), alertsJob(system, { intervalMs: config.alertInterval * 60_000, compose: composeAlertEmail }), outboxJob(system), backupJob(deps)]) scheduler.add(job);
   // The hardware labels are read by a child process (systeminformation forks dozens of processes,
   // ~0.1–0.3 s of CPU), started a moment after listening so that it does not compete with the
   // first requests for the cores; until it is done /healthz says "starting up".
@@ -67,6 +70,7 @@ export async function startServer(config: Config, options: { out?: (line: string
     await scheduler.stop();
     await server.stop();
     closeDatabase(db);
+    running.release();
     logger.close();
     logFile.flush();
   };

@@ -32,6 +32,8 @@ export interface DataDir {
   /** Where the compiled binary unpacks argon2's native module (lib/password-hasher). */
   readonly tmp: string;
   readonly backups: string;
+  /** The running server's process id, written at start and removed at stop (services/backups/server-pid). */
+  readonly serverPid: string;
   /** Every path above, with its kind and the mode it is made with. */
   readonly entries: readonly DataDirEntry[];
   /**
@@ -63,6 +65,7 @@ const LAYOUT: Record<DataDirPathName, { relative: string; kind: "file" | "dir" }
   logFile: { relative: join("logs", "lts.log"), kind: "file" },
   tmp: { relative: "tmp", kind: "dir" },
   backups: { relative: "backups", kind: "dir" },
+  serverPid: { relative: "server.pid", kind: "file" },
 };
 
 const INSTANCE_UNIT: readonly DataDirPathName[] = ["database", "wal", "shm", "instanceId", "instanceKey"];

@@ -3,3 +3,4 @@ export * from "./housekeeping";
 export * from "./machine-watch";
 export * from "./alerts";
 export * from "./outbox";
+export * from "./backup";

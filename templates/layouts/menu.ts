@@ -7,5 +7,7 @@ export const MENU = [
   { path: "/configurations", label: "Configurations" },
   { path: "/email-config", label: "Email Config" },
   { path: "/alert-history", label: "Alert history" },
+  { path: "/backups", label: "Backups" },
+  { path: "/audit-log", label: "Audit log" },
   { path: "/change-password", label: "Change Password" },
 ] as const;

@@ -79,7 +79,7 @@ describe("configurations (handshake codes)", () => {
     const page = await w.admin.get("/configurations");
     expect(page.status).toBe(200);
     expect(textOf(page, "h1")).toBe("Configurations");
-    expect([...page.doc.querySelectorAll(".menu a")].map((a) => a.textContent)).toEqual(["Home", "Generate UUID", "Import License File", "License Items", "Configurations", "Email Config", "Alert history", "Change Password"]);
+    expect([...page.doc.querySelectorAll(".menu a")].map((a) => a.textContent)).toEqual(["Home", "Generate UUID", "Import License File", "License Items", "Configurations", "Email Config", "Alert history", "Backups", "Audit log", "Change Password"]);
     expect(page.doc.querySelector('.menu a[aria-current="page"]')?.textContent).toBe("Configurations");
     expect(rowsOf(page)).toEqual(["100200-scanner"]);
     const row = "#code-100200-scanner";

@@ -59,6 +59,8 @@ describe("home", () => {
       ["Configurations", null],
       ["Email Config", null],
       ["Alert history", null],
+      ["Backups", null],
+      ["Audit log", null],
       ["Change Password", "page"],
     ]);
     expect(page.doc.querySelector('nav.sidebar form[action="/logout"] button')?.textContent).toBe("Log out");

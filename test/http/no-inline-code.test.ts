@@ -78,6 +78,10 @@ describe("no inline style or script on any portal page", () => {
       ["change password, refused", await plainPost(admin, "/change-password", "/change-password", { currentPassword: "wrong", newPassword: "x", confirmPassword: "y" })],
       ["change password, refused, htmx", await admin.post("/change-password", { currentPassword: "wrong", newPassword: "x", confirmPassword: "y" })],
       ["generate UUID", await admin.get("/generate-uuid")],
+      ["backups", await admin.get("/backups")],
+      ["backup settings, refused", await admin.post("/backups/settings", { keep: "0", hourUtc: "3" })],
+      ["audit log", await admin.get("/audit-log?action=login")],
+      ["audit log, refused filter", await admin.get("/audit-log?from=yesterday")],
       ["404", await admin.get("/no-such-page")],
       ["404 for htmx", await admin.get("/license-items/999", htmx)],
     ];

@@ -310,7 +310,7 @@ describe("TLS and base path", () => {
     expect(login.header("hx-redirect")).toBe("/lts/");
     const home = await browser.get("/lts/");
     expect(home.status).toBe(200);
-    expect([...home.doc.querySelectorAll(".menu a")].map((a) => a.getAttribute("href"))).toEqual(["/lts/", "/lts/generate-uuid", "/lts/import-license-file", "/lts/license-items", "/lts/configurations", "/lts/email-config", "/lts/alert-history", "/lts/change-password"]);
+    expect([...home.doc.querySelectorAll(".menu a")].map((a) => a.getAttribute("href"))).toEqual(["/lts/", "/lts/generate-uuid", "/lts/import-license-file", "/lts/license-items", "/lts/configurations", "/lts/email-config", "/lts/alert-history", "/lts/backups", "/lts/audit-log", "/lts/change-password"]);
   });
 });
 

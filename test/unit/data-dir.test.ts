@@ -104,6 +104,7 @@ describe("the data dir's layout (DataDir)", () => {
       ["logFile", "logs/lts.log", "file", "600"],
       ["tmp", "tmp", "dir", "700"],
       ["backups", "backups", "dir", "700"],
+      ["serverPid", "server.pid", "file", "600"],
     ]);
     for (const entry of dir.entries) expect(dir[entry.name]).toBe(entry.path);
   });

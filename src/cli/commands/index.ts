@@ -1,9 +1,11 @@
 import { describeOptions, SERVER_OPTIONS } from "../../config";
 import { VERSION } from "../../lib/version";
+import { backup } from "./backup";
 import { codes } from "./codes";
 import { describeUsage, type LtsCommand } from "./command";
 import { importCommand } from "./import";
 import { resetPassword } from "./reset-password";
+import { restore } from "./restore";
 import { serve, SETUP_TOKEN_HELP } from "./serve";
 import { serverUrl } from "./server-url";
 import { service } from "./service";
@@ -16,7 +18,7 @@ import { version } from "./version";
  * parsing its command line needs; the rest it loads when it runs, so that `lts version` and the
  * server's start do not load what other commands use.
  */
-export const COMMANDS: readonly LtsCommand[] = [serve, setPassword, resetPassword, uuid, importCommand, codes, serverUrl, service, version];
+export const COMMANDS: readonly LtsCommand[] = [serve, setPassword, resetPassword, uuid, importCommand, codes, serverUrl, backup, restore, service, version];
 
 export { describeCommand, describeUsage } from "./command";
 

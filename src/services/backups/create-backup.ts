@@ -1,0 +1,82 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { DIR_MODE, type DataDir } from "../../db/data-dir";
+import { transaction } from "../../db/transaction";
+import { AppError } from "../../domain/errors";
+import { VERSION } from "../../lib/version";
+import { recordAuditEvent } from "../audit";
+import type { ServiceContext } from "../context";
+import { instanceKeyFromPem, loadOrCreateInstanceKey } from "../instance-key";
+import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BACKUP_MEMBERS, BackupError, MANIFEST_MEMBER, writeTar, type BackupManifest } from "./backup-format";
+import { backupFileName } from "./backup-files";
+import { inspectDatabase } from "./inspect-database";
+
+/** What started a backup, for the audit log. */
+export type BackupTrigger = "console" | "portal" | "scheduled";
+
+export interface CreatedBackup {
+  path: string;
+  name: string;
+  size: number;
+  manifest: BackupManifest;
+}
+
+/**
+ * Makes a backup while the server runs and writes (DESIGN.md, "Operations"): `VACUUM INTO` a
+ * temp file in `<data-dir>/tmp` — a consistent snapshot, one read transaction, which in WAL mode
+ * does not stop other connections from writing — checks the copy with `PRAGMA integrity_check`
+ * (refuses unless "ok"), and packs it with the instance-id and the instance key into one file
+ * (backup-format.ts). Written aside and renamed into place, mode 0600. `out` defaults to a new
+ * file in `<data-dir>/backups/`. Audited as `backup.created`. Throws CONFLICT when the copy fails
+ * its check; nothing is left behind then.
+ */
+export function createBackup(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, input: { dir: DataDir; out?: string; trigger: BackupTrigger }): CreatedBackup {
+  const { dir } = input;
+  const now = ctx.clock.now();
+  // The key is made at first start; a data dir set up by commands alone gets it now, as the server would.
+  loadOrCreateInstanceKey(dir.root);
+  mkdirSync(dir.tmp, { recursive: true, mode: DIR_MODE });
+  if (!input.out) mkdirSync(dir.backups, { recursive: true, mode: DIR_MODE });
+  const out = input.out ?? join(dir.backups, backupFileName(dir, now));
+  if (!existsSync(dirname(out))) throw new AppError("VALIDATION", `The folder ${dirname(out)} does not exist; create it or choose another --out.`, { fields: { out: "folder missing" } });
+
+  const copy = join(dir.tmp, `backup-${randomBytes(6).toString("hex")}.db`);
+  const partial = `${out}.${process.pid}.part`;
+  let manifest: BackupManifest;
+  try {
+    ctx.db.$client.run("VACUUM INTO ?", [copy]);
+    let facts;
+    try {
+      facts = inspectDatabase(copy);
+    } catch (err) {
+      if (err instanceof BackupError) throw new AppError("CONFLICT", `The backup was not made: ${err.message}`);
+      throw err;
+    }
+    const database = readFileSync(copy);
+    const keyPem = readFileSync(dir.instanceKey);
+    const instanceIdFile = Buffer.from(facts.instanceId + "\n");
+    const data = { [BACKUP_MEMBERS.database]: database, [BACKUP_MEMBERS.instanceId]: instanceIdFile, [BACKUP_MEMBERS.instanceKey]: keyPem };
+    manifest = {
+      format: BACKUP_FORMAT,
+      formatVersion: BACKUP_FORMAT_VERSION,
+      ltsVersion: VERSION,
+      migrations: facts.migrations,
+      instanceId: facts.instanceId,
+      keyId: instanceKeyFromPem(keyPem.toString("utf8")).kid,
+      createdAt: now.toISOString(),
+      members: Object.entries(data).map(([name, bytes]) => ({ name, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") })),
+    };
+    const members = [{ name: MANIFEST_MEMBER, data: Buffer.from(JSON.stringify(manifest, null, 2) + "\n") }, ...Object.entries(data).map(([name, bytes]) => ({ name, data: bytes }))];
+    writeTar(partial, members, now);
+    renameSync(partial, out);
+  } finally {
+    rmSync(copy, { force: true });
+    rmSync(partial, { force: true });
+  }
+  const size = statSync(out).size;
+  const name = basename(out);
+  transaction(ctx.db, (tx) => recordAuditEvent(tx, ctx.clock.now(), ctx.actor, "backup.created", { file: input.out ? out : name, size, trigger: input.trigger }));
+  return { path: out, name, size, manifest };
+}
+

@@ -1,0 +1,26 @@
+import type { DataDir } from "../../db/data-dir";
+import type { ServiceContext } from "../context";
+import { listBackups, pruneBackups } from "./backup-files";
+import { readBackupSettings } from "./backup-settings";
+import { createBackup, type CreatedBackup } from "./create-backup";
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The scheduled backup (src/jobs/backup.ts calls it every few minutes): when scheduled backups are
+ * on and no backup has been made since the last time the configured hour (UTC) came round, makes
+ * one into `<data-dir>/backups/` and deletes all but the newest `keep` there. Returns the backup
+ * made and the names deleted, or null when none was due.
+ */
+export function runScheduledBackup(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, input: { dir: DataDir }): { backup: CreatedBackup; pruned: string[] } | null {
+  const schedule = readBackupSettings(ctx);
+  if (!schedule.enabled) return null;
+  const now = ctx.clock.now().getTime();
+  let due = Math.floor(now / DAY_MS) * DAY_MS + schedule.hourUtc * 3_600_000;
+  if (due > now) due -= DAY_MS;
+  const newest = listBackups(input.dir)[0];
+  // Names carry whole seconds: a backup in the due second counts as made after it.
+  if (newest && newest.createdAt.getTime() >= Math.floor(due / 1000) * 1000) return null;
+  const backup = createBackup(ctx, { dir: input.dir, trigger: "scheduled" });
+  return { backup, pruned: pruneBackups(input.dir, schedule.keep) };
+}
