@@ -18,6 +18,7 @@ import { GroupCommit } from "./db/group-commit";
 import { dataDirAt } from "./db/data-dir";
 import { FailureLimiter } from "./domain/request-limiter";
 import { firstNonLoopbackIPv4, type HostAddressLookup } from "./lib/host-address";
+import type { JobStats } from "./jobs/scheduler";
 
 /** Settings the HTTP layer needs, taken from the config once. */
 export interface PortalSettings {
@@ -31,6 +32,8 @@ export interface PortalSettings {
   listening: string;
   /** The port the server listens on (the real one when --port 0 picked it), for the default server URL. */
   port: number;
+  /** GET /metrics needs this bearer token (--metrics-token); when null it answers loopback peers only. */
+  metricsToken: string | null;
 }
 
 /** Everything the app is built from: the one place services and adapters are wired. */
@@ -60,6 +63,8 @@ export interface Deps {
   passwordLimiter: FailureLimiter;
   /** This host's address as other machines see it: the default main server URL in license keys. */
   hostAddress: HostAddressLookup;
+  /** The recurring jobs' counts, for GET /metrics (the Scheduler in the server). */
+  jobs: { stats(): JobStats[] };
 }
 
 export function portalSettings(config: Config, listening: string): PortalSettings {
@@ -71,6 +76,7 @@ export function portalSettings(config: Config, listening: string): PortalSetting
     dataDir: config.dataDir,
     listening,
     port: Number(/:(\d+)\/?[^:]*$/.exec(listening)?.[1] ?? config.port),
+    metricsToken: config.metricsToken ?? null,
   };
 }
 
@@ -94,6 +100,7 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     groupCommit: new GroupCommit(db),
     passwordLimiter: new FailureLimiter(),
     hostAddress: firstNonLoopbackIPv4,
+    jobs: { stats: () => [] },
     ...overrides,
   };
 }

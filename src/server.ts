@@ -46,13 +46,13 @@ export async function startServer(config: Config, options: { out?: (line: string
   });
   const scheme = config.tlsCert ? "https" : "http";
   const listening = `${scheme}://${config.host}:${server.port}${config.basePath}/`;
-  const deps = buildDeps(config, db, logger, listening);
+  const scheduler = new Scheduler(systemTimers, logger);
+  const deps = buildDeps(config, db, logger, listening, { jobs: scheduler });
   app = createApp(deps);
 
   logger.info(`LTS ${VERSION} listening on ${listening}`, { dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
   if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
 
-  const scheduler = new Scheduler(systemTimers, logger);
   for (const job of [housekeepingJob(deps), machineWatchJob(deps)]) scheduler.add(job);
   // The hardware labels are read by a child process (systeminformation forks dozens of processes,
   // ~0.1–0.3 s of CPU), started a moment after listening so that it does not compete with the

@@ -75,6 +75,7 @@ export function createWorld(options: { flags?: Record<string, string>; hasher?: 
     groupCommit: new GroupCommit(db),
     passwordLimiter: new FailureLimiter(),
     hostAddress: () => TEST_HOST_ADDRESS,
+    jobs: { stats: () => [] },
   };
   const app = createApp(deps);
   void deps.machine.refresh().catch(() => {});
