@@ -10,6 +10,7 @@ import { requireAdmin } from "./http/middleware/require-admin";
 import { securityHeaders } from "./http/middleware/security-headers";
 import { serviceContext } from "./http/middleware/service-context";
 import { loadSession } from "./http/middleware/session";
+import { ApiCounters } from "./http/api/v1/counters";
 import { createApiRoutes } from "./http/api/v1/routes";
 import { registerAlertHistoryRoutes } from "./http/routes/alert-history";
 import { registerAuditLogRoutes } from "./http/routes/audit-log";
@@ -24,6 +25,7 @@ import { registerHealthRoutes } from "./http/routes/health";
 import { registerHomeRoutes } from "./http/routes/home";
 import { registerImportLicenseFileRoutes } from "./http/routes/import-license-file";
 import { registerLicenseItemRoutes } from "./http/routes/license-items";
+import { registerMetricsRoutes } from "./http/routes/metrics";
 import { portalPath } from "./http/render";
 import { registerStaticRoutes } from "./http/routes/static";
 
@@ -45,7 +47,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use(securityHeaders());
   // The client API answers every /api/v1 path itself (its own limits, CORS, signed errors), so
   // none of the portal's middleware below (body limit, session, CSRF, login) reaches it.
-  app.route("/api/v1", createApiRoutes(deps));
+  const apiCounters = new ApiCounters();
+  app.route("/api/v1", createApiRoutes(deps, apiCounters));
 
   const limit = (maxSize: number, what: string) =>
     bodyLimit({
@@ -58,6 +61,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   const uploadLimit = limit(UPLOAD_BODY_LIMIT, "The upload");
   app.use((c, next) => (UPLOAD_PATHS.test(portalPath(c, deps)) ? uploadLimit : formLimit)(c, next));
   registerHealthRoutes(app, deps);
+  registerMetricsRoutes(app, deps, apiCounters);
   registerStaticRoutes(app, deps);
 
   app.use(loadSession(deps));

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as v from "valibot";
 import { splitList, trustedProxyProblem } from "./domain/trusted-proxies";
@@ -13,6 +14,8 @@ export interface OptionSpec {
   value?: string; // the placeholder in --help; absent for on/off switches
   help: string;
   default?: string;
+  /** A secret: it may also come from the file named by `<env>_FILE` (kept out of `ps` and the environment). */
+  secret?: boolean;
 }
 
 export const SERVER_OPTIONS = {
@@ -36,6 +39,13 @@ export const SERVER_OPTIONS = {
   sessionMaxHours: { flag: "--session-max-hours", env: "LTS_SESSION_MAX_HOURS", value: "N", default: "12", help: "portal sessions end this long after login, whatever happens" },
   apiRateLimit: { flag: "--api-rate-limit", env: "LTS_API_RATE_LIMIT", value: "N", default: "100", help: "client API requests a second per source address (bursts of 5 × N); 0 turns the limit off" },
   alertInterval: { flag: "--alert-interval", env: "LTS_ALERT_INTERVAL", value: "MINUTES", default: "10", help: "how often the alert engine checks quotas, failed authorizations and expiry dates" },
+  metricsToken: {
+    flag: "--metrics-token",
+    env: "LTS_METRICS_TOKEN",
+    value: "TOKEN",
+    secret: true,
+    help: "GET /metrics then needs 'Authorization: Bearer TOKEN' (from any address); without it /metrics answers this machine only",
+  },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof SERVER_OPTIONS;
@@ -79,6 +89,12 @@ export const ConfigSchema = v.pipe(
     sessionMaxHours: intIn(1, 24 * 30),
     apiRateLimit: intIn(0, 1_000_000),
     alertInterval: intIn(1, 24 * 60),
+    metricsToken: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^[\x21-\x7e]{16,}$/, "must be at least 16 visible ASCII characters without spaces, e.g. the output of 'openssl rand -hex 32'"),
+      ),
+    ),
   }),
   v.check((c) => !!c.tlsCert === !!c.tlsKey, "--tls-cert and --tls-key go together: give both, or neither"),
 );
@@ -100,20 +116,35 @@ export type FlagValues = Partial<Record<string, string>>;
  */
 export function loadConfig(input: { env: Record<string, string | undefined>; flags: FlagValues }): Config {
   const raw: Record<string, string | undefined> = {};
+  const fileProblems: string[] = [];
   for (const [name, spec] of Object.entries(SERVER_OPTIONS) as [OptionName, OptionSpec][]) {
-    raw[name] = input.flags[name] ?? input.env[spec.env] ?? spec.default;
+    raw[name] = input.flags[name] ?? input.env[spec.env] ?? (spec.secret ? secretFromFile(input.env, spec, fileProblems) : undefined) ?? spec.default;
     if (!("value" in spec) && raw[name] === undefined) raw[name] = "false";
   }
   const result = v.safeParse(ConfigSchema, raw);
-  if (result.success) return Object.freeze(result.output);
-  throw new ConfigError(
-    result.issues.map((issue) => {
+  if (result.success && fileProblems.length === 0) return Object.freeze(result.output);
+  throw new ConfigError([
+    ...fileProblems,
+    ...(result.issues ?? []).map((issue) => {
       const key = issue.path?.[0]?.key as OptionName | undefined;
       if (!key) return issue.message;
       const spec: OptionSpec = SERVER_OPTIONS[key];
-      return `${spec.flag} / ${spec.env} = ${JSON.stringify(raw[key])}: ${issue.message}`;
+      // A secret's value is never echoed into an error message (it would land in logs).
+      return `${spec.flag} / ${spec.env} = ${spec.secret ? "(secret)" : JSON.stringify(raw[key])}: ${issue.message}`;
     }),
-  );
+  ]);
+}
+
+/** A secret's value read from the file named by `<env>_FILE` (its trailing newline dropped), when set. */
+function secretFromFile(env: Record<string, string | undefined>, spec: OptionSpec, problems: string[]): string | undefined {
+  const path = env[`${spec.env}_FILE`];
+  if (path === undefined || path === "") return undefined;
+  try {
+    return readFileSync(path, "utf8").replace(/\r?\n$/, "");
+  } catch (error) {
+    problems.push(`${spec.env}_FILE = ${JSON.stringify(path)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)}); name a file the server's user can read, holding ${spec.flag}'s value`);
+    return undefined;
+  }
 }
 
 /** The `--help` lines for a set of options: flag, placeholder, variable, default and meaning. */
@@ -123,7 +154,7 @@ export function describeOptions(specs: OptionSpec[]): string {
   return specs
     .map((s, i) => {
       const dflt = s.default !== undefined && s.default !== "" ? ` (default ${s.default})` : "";
-      return `${left[i]!.padEnd(width)}${s.help}${dflt}\n${" ".repeat(width)}env ${s.env}`;
+      return `${left[i]!.padEnd(width)}${s.help}${dflt}\n${" ".repeat(width)}env ${s.env}${s.secret ? ` (or ${s.env}_FILE naming a file that holds it)` : ""}`;
     })
     .join("\n");
 }

@@ -20,6 +20,7 @@ import { FailureLimiter } from "./domain/request-limiter";
 import { firstNonLoopbackIPv4, type HostAddressLookup } from "./lib/host-address";
 import { SmtpMailer } from "./mail/smtp-mailer";
 import type { MailerFactory, ServiceContext } from "./services/context";
+import type { JobStats } from "./jobs/scheduler";
 
 /** Settings the HTTP layer needs, taken from the config once. */
 export interface PortalSettings {
@@ -35,6 +36,8 @@ export interface PortalSettings {
   port: number;
   /** Client API requests a second per source address (bursts of 5×); 0 is no limit. */
   apiRateLimit: number;
+  /** GET /metrics needs this bearer token (--metrics-token); when null it answers loopback peers only. */
+  metricsToken: string | null;
 }
 
 /** Everything the app is built from: the one place services and adapters are wired. */
@@ -66,6 +69,8 @@ export interface Deps {
   hostAddress: HostAddressLookup;
   /** Makes the mailer for the Email Config's SMTP settings; tests inject a fake or a test server's. */
   mailerFor: MailerFactory;
+  /** The recurring jobs' counts, for GET /metrics (the Scheduler in the server). */
+  jobs: { stats(): JobStats[] };
 }
 
 export function portalSettings(config: Config, listening: string): PortalSettings {
@@ -78,6 +83,7 @@ export function portalSettings(config: Config, listening: string): PortalSetting
     listening,
     port: Number(/:(\d+)\/?[^:]*$/.exec(listening)?.[1] ?? config.port),
     apiRateLimit: config.apiRateLimit,
+    metricsToken: config.metricsToken ?? null,
   };
 }
 
@@ -102,6 +108,7 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     passwordLimiter: new FailureLimiter(),
     hostAddress: firstNonLoopbackIPv4,
     mailerFor: smtpMailerFactory,
+    jobs: { stats: () => [] },
     ...overrides,
   };
 }

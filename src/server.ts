@@ -50,13 +50,13 @@ export async function startServer(config: Config, options: { out?: (line: string
   });
   const scheme = config.tlsCert ? "https" : "http";
   const listening = `${scheme}://${config.host}:${server.port}${config.basePath}/`;
-  const deps = buildDeps(config, db, logger, listening);
+  const scheduler = new Scheduler(systemTimers, logger);
+  const deps = buildDeps(config, db, logger, listening, { jobs: scheduler });
   app = createApp(deps);
 
   logger.info(`LTS ${VERSION} listening on ${listening}`, { dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
   if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
 
-  const scheduler = new Scheduler(systemTimers, logger);
   const system = systemContext(deps);
   for (const job of [housekeepingJob(deps), machineWatchJob(deps), alertsJob(system, { intervalMs: config.alertInterval * 60_000, compose: composeAlertEmail }), outboxJob(system), backupJob(deps)]) scheduler.add(job);
   // The hardware labels are read by a child process (systeminformation forks dozens of processes,

@@ -10,6 +10,15 @@ export interface Job {
   run(): void | Promise<void>;
 }
 
+/** What a job has done since start, for GET /metrics. */
+export interface JobStats {
+  name: string;
+  runs: number;
+  failures: number;
+  /** How long the last finished run took, in ms; null before the first one ends. */
+  lastDurationMs: number | null;
+}
+
 /**
  * Runs jobs every so often on a Timers source (real timers in the server, a ManualClock in tests).
  *
@@ -19,15 +28,19 @@ export interface Job {
  *   schedule.
  * - `stop()` cancels every timer and resolves once the running jobs have ended; nothing starts
  *   after it, so the caller may then close what the jobs use (the database).
+ * - Each job's runs, failures and last duration are counted (`stats()`); `elapsedMs` is a
+ *   monotonic millisecond source (performance.now; tests inject their own).
  */
 export class Scheduler {
   #cancels = new Map<string, () => void>();
   #running = new Set<Promise<void>>();
   #stopped = false;
+  #stats = new Map<string, JobStats>();
 
   constructor(
     private readonly timers: Timers,
     private readonly logger: Logger,
+    private readonly elapsedMs: () => number = () => performance.now(),
   ) {}
 
   /** Runs `run` every `intervalMs`, the first time one interval from now. */
@@ -35,6 +48,7 @@ export class Scheduler {
     if (this.#stopped) throw new Error(`Cannot schedule job '${name}': the scheduler has been stopped.`);
     if (this.#cancels.has(name)) throw new Error(`A job named '${name}' is already scheduled; give each job its own name.`);
     if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new Error(`Job '${name}' needs a positive interval in milliseconds, not ${intervalMs}.`);
+    this.#stats.set(name, { name, runs: 0, failures: 0, lastDurationMs: null });
     let running: Promise<void> | null = null;
     const tick = () => {
       if (this.#stopped) return;
@@ -51,6 +65,11 @@ export class Scheduler {
     this.every(job.name, job.intervalMs, () => job.run());
   }
 
+  /** Each scheduled job's counts since start, in the order they were scheduled. */
+  stats(): JobStats[] {
+    return [...this.#stats.values()].map((s) => ({ ...s }));
+  }
+
   /** Stops every schedule and waits for the jobs still running. */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -61,17 +80,28 @@ export class Scheduler {
 
   /** Runs the job; returns its completion when it is asynchronous, null when it already ended. */
   #start(name: string, run: () => void | Promise<void>): Promise<void> | null {
+    const stats = this.#stats.get(name)!;
+    const started = this.elapsedMs();
+    const ended = () => (stats.lastDurationMs = this.elapsedMs() - started);
+    stats.runs++;
     let result: void | Promise<void>;
     try {
       result = run();
     } catch (error) {
+      ended();
       this.#failed(name, error);
       return null;
     }
-    if (!(result instanceof Promise)) return null;
+    if (!(result instanceof Promise)) {
+      ended();
+      return null;
+    }
     const done = result.then(
-      () => {},
-      (error: unknown) => this.#failed(name, error),
+      () => void ended(),
+      (error: unknown) => {
+        ended();
+        this.#failed(name, error);
+      },
     );
     this.#running.add(done);
     void done.then(() => this.#running.delete(done));
@@ -79,6 +109,7 @@ export class Scheduler {
   }
 
   #failed(name: string, error: unknown): void {
+    this.#stats.get(name)!.failures++;
     this.logger.error("job failed", { job: name, error });
   }
 }

@@ -80,6 +80,7 @@ export function createWorld(options: { flags?: Record<string, string>; hasher?: 
     passwordLimiter: new FailureLimiter(),
     hostAddress: () => TEST_HOST_ADDRESS,
     mailerFor: options.mailerFor ?? (() => mailer),
+    jobs: { stats: () => [] },
   };
   const app = createApp(deps);
   void deps.machine.refresh().catch(() => {});

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { ConfigError, describeOptions, loadConfig, SERVER_OPTIONS } from "../../src/config";
+import { tempDir } from "../helpers/temp";
 
 describe("config", () => {
   test("defaults: port 48080 on every address, ./lts-data, no TLS, no base path", () => {
@@ -85,5 +87,32 @@ describe("config", () => {
       expect(help).toContain(`env ${spec.env}`);
     }
     expect(help).toContain("(default 48080)");
+  });
+
+  test("--metrics-token: a flag, LTS_METRICS_TOKEN, or a file named by LTS_METRICS_TOKEN_FILE; none by default", () => {
+    const token = "0123456789abcdef0123456789abcdef";
+    expect(loadConfig({ env: {}, flags: {} }).metricsToken).toBeUndefined();
+    expect(loadConfig({ env: {}, flags: { metricsToken: token } }).metricsToken).toBe(token);
+    expect(loadConfig({ env: { LTS_METRICS_TOKEN: token }, flags: {} }).metricsToken).toBe(token);
+    const file = join(tempDir(), "metrics-token");
+    writeFileSync(file, `${token}\n`);
+    expect(loadConfig({ env: { LTS_METRICS_TOKEN_FILE: file }, flags: {} }).metricsToken).toBe(token);
+    expect(loadConfig({ env: { LTS_METRICS_TOKEN_FILE: file, LTS_METRICS_TOKEN: `${token}-env` }, flags: {} }).metricsToken).toBe(`${token}-env`);
+    expect(describeOptions([SERVER_OPTIONS.metricsToken])).toContain("LTS_METRICS_TOKEN_FILE");
+  });
+
+  test("--metrics-token refuses a short token without echoing it, and an unreadable _FILE, saying what to do", () => {
+    const problems = (env: Record<string, string>, flags: Record<string, string> = {}) => {
+      try {
+        loadConfig({ env, flags });
+      } catch (e) {
+        return (e as ConfigError).message;
+      }
+      throw new Error("accepted");
+    };
+    const short = problems({}, { metricsToken: "hunter2" });
+    expect(short).toContain("--metrics-token / LTS_METRICS_TOKEN = (secret): must be at least 16");
+    expect(short).not.toContain("hunter2");
+    expect(problems({ LTS_METRICS_TOKEN_FILE: "/nonexistent/token" })).toContain('LTS_METRICS_TOKEN_FILE = "/nonexistent/token": cannot read it (ENOENT)');
   });
 });

@@ -92,6 +92,31 @@ describe("Scheduler", () => {
     ]);
   });
 
+  test("counts each job's runs, failures and last duration (on the injected elapsed-time source)", async () => {
+    const clock = new ManualClock();
+    let elapsed = 0;
+    const scheduler = new Scheduler(clock, memoryLogger(), () => elapsed);
+    let turn = 0;
+    scheduler.every("flaky", 1_000, () => {
+      elapsed += ++turn * 10;
+      if (turn === 2) throw new Error("second run fails");
+    });
+    const slow = deferred();
+    scheduler.every("slow", 1_000, () => slow.promise);
+    expect(scheduler.stats()).toEqual([
+      { name: "flaky", runs: 0, failures: 0, lastDurationMs: null },
+      { name: "slow", runs: 0, failures: 0, lastDurationMs: null },
+    ]);
+    clock.advance(3_000);
+    expect(scheduler.stats()[0]).toEqual({ name: "flaky", runs: 3, failures: 1, lastDurationMs: 30 });
+    expect(scheduler.stats()[1]).toEqual({ name: "slow", runs: 1, failures: 0, lastDurationMs: null });
+    elapsed += 500;
+    slow.reject(new Error("rejected"));
+    await settle();
+    expect(scheduler.stats()[1]!.failures).toBe(1);
+    expect(scheduler.stats()[1]!.lastDurationMs).toBeGreaterThanOrEqual(500);
+  });
+
   test("stop() waits for the running job to finish, and nothing runs after it", async () => {
     const { clock, scheduler } = setup();
     const running = deferred();

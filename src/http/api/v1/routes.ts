@@ -7,6 +7,7 @@ import { ApiRateLimiter } from "../../../domain/api-rate-limiter";
 import type { Deps } from "../../../deps";
 import { authorize, AuthorizeRequest, release, ReleaseRequest, report, ReportRequest, type ApiContext } from "../../../services/authorization";
 import type { AppEnv } from "../../env";
+import { ApiCounters, type ApiResult, type ResultCounts } from "./counters";
 import { refusalResponse, signedJson } from "./respond";
 
 /** Request body limits (PROTOCOL.md, "Conventions"). */
@@ -19,7 +20,7 @@ export const REPORT_BODY_LIMIT = 256 * 1024;
  * Open to any origin without credentials (CORS); authorization rests on the handshake code, its
  * session password and validation fields. Every answer is signed with the instance key.
  */
-export function createApiRoutes(deps: Deps): Hono<AppEnv> {
+export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type"], exposeHeaders: ["LTS-Signature"], maxAge: 86_400 }));
   // Per source address, before any work: past the limit, 429 with code 3 (PROTOCOL.md, "Error codes").
@@ -34,20 +35,23 @@ export function createApiRoutes(deps: Deps): Hono<AppEnv> {
   api.onError((error, c) => {
     // Cannot answer: most likely the database (disk full, I/O error). The client retries later.
     deps.logger.error("api request failed", { requestId: c.var.requestId, path: c.req.path, error });
+    (c.req.path.endsWith("/report") ? counters.report : c.req.path.endsWith("/authorize") ? counters.authorize : null)?.add(2);
     return refusalResponse(c, deps, refuse(2, "The server could not record this request. Retry later."), requestNonces.get(c.req.raw) ?? null, 503);
   });
 
   api.post("/authorize", async (c) => {
     const parsed = await parseRequest(c, AuthorizeRequest, API_BODY_LIMIT);
-    if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
+    if (!parsed.ok) return counted(counters.authorize, 1, refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status));
     const outcome = await authorize(apiContext(c, deps), parsed.value);
+    counters.authorize.add(outcome.granted ? "ok" : outcome.refusal.code);
     return outcome.granted ? signedJson(c, deps, 200, { ok: true, license: outcome.license }, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
   api.post("/report", async (c) => {
     const parsed = await parseRequest(c, ReportRequest, REPORT_BODY_LIMIT);
-    if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
+    if (!parsed.ok) return counted(counters.report, 1, refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status));
     const outcome = await report(apiContext(c, deps), parsed.value);
+    counters.report.add(outcome.ok ? "ok" : outcome.refusal.code);
     return outcome.ok ? signedJson(c, deps, 200, outcome, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
@@ -66,6 +70,12 @@ export function createApiRoutes(deps: Deps): Hono<AppEnv> {
     return refusalResponse(c, deps, refuse(1, `There is no ${c.req.method} ${c.req.path} in the API: see PROTOCOL.md.`), parsed?.ok ? nonceOf(parsed.value) : null, 404);
   });
   return api;
+}
+
+/** Counts a refusal answered before the verb ran (a malformed request). */
+function counted(counts: ResultCounts, result: ApiResult, response: Response): Response {
+  counts.add(result);
+  return response;
 }
 
 function apiContext(c: Context<AppEnv>, deps: Deps): ApiContext {
