@@ -6,7 +6,7 @@ import { closeDatabase, type Db } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
 import { buildDeps, type Deps } from "./deps";
 import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
-import { VERSION } from "./lib/version";
+import { COMMIT, VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
 import { purgeExpiredSessions } from "./services/sessions";
 import { REPORT_RETENTION_MS } from "./services/authorization";
@@ -52,7 +52,7 @@ export async function startServer(config: Config, options: { out?: (line: string
   const deps = buildDeps(config, db, logger, listening);
   app = createApp(deps);
 
-  logger.info(`LTS ${VERSION} listening on ${listening}`, { dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
+  logger.info(`LTS ${VERSION} listening on ${listening}`, { commit: COMMIT, dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
   if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
 
   const housekeeping = setInterval(() => runHousekeeping(db, deps, logger), HOUSEKEEPING_MS);
