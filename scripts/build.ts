@@ -78,6 +78,8 @@ export interface BuildOptions {
   /** Extra `bun build` arguments (issuer keys); the commit define is added here. */
   defines: string[];
   outdir: string;
+  /** The commit to stamp in; default buildCommit(). */
+  commit?: string;
   /** Appended to each program's name; default "-<target>" (plus ".exe" for Windows) with a target, else none. */
   suffix?: string;
 }
@@ -96,7 +98,7 @@ export async function buildPrograms(options: BuildOptions): Promise<BuiltProgram
   const { target } = options;
   const suffix = options.suffix ?? (target ? "-" + target.replace(/^bun-/, "") : "") + (target?.includes("windows") ? ".exe" : "");
   const tsconfigOverride = target ? await argon2Overlay(target, join(root, "dist/.cache/overlay", target)) : undefined;
-  const defines = [...options.defines, commitDefine(buildCommit())];
+  const defines = [...options.defines, commitDefine(options.commit ?? buildCommit())];
   mkdirSync(resolve(root, options.outdir), { recursive: true });
   const results = await Promise.all(
     PROGRAMS.map(async (program) => {

@@ -137,7 +137,7 @@ export async function release(options: ReleaseOptions): Promise<string[]> {
     const dir = join(stage, folder);
     mkdirSync(dir);
     const exe = platform.windows ? ".exe" : "";
-    await buildPrograms({ target: platform.target, bytecode: true, defines: options.defines, outdir: dir, suffix: exe });
+    await buildPrograms({ target: platform.target, bytecode: true, defines: options.defines, commit, outdir: dir, suffix: exe });
     checkArgon2Bindings({ lts: join(dir, "lts" + exe), vendor: join(dir, "lts-vendor" + exe) }, platform.target);
 
     const startup = join(dir, platform.windows ? "startup.bat" : "startup.sh");
