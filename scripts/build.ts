@@ -8,15 +8,19 @@
 // into lts as a trusted issuer of license files; a build with it trusts only the keys given, not
 // the repository's demo issuer. Without it, lts trusts the demo issuer (src/trusted-issuers.ts).
 // --outdir puts the binaries elsewhere than dist/; --target cross-compiles and suffixes the names
-// (dist/lts-linux-arm64, dist/lts-vendor-linux-arm64, ….exe for Windows).
+// (dist/lts-linux-arm64, dist/lts-vendor-linux-arm64, ….exe for Windows); a --target build embeds
+// that target's @node-rs/argon2 binding (scripts/argon2-binding.ts; the first one per target needs
+// the npm registry). Every build stamps the git commit into `lts version` (src/lib/version.ts).
 //
 // lts embeds static/ (htmx, CSS, icons; --asset) and the migrations in drizzle/ (inlined by the
 // src/db/migrations.macro.ts macro); lts-vendor needs neither. Both ignore any .env or bunfig.toml
 // in the folder they are started from, so their behaviour depends only on their flags (and, for
 // lts, its LTS_* variables). --bytecode precompiles the JavaScript: cold start drops from ~90 ms
 // to ~25 ms (stack notes).
-import { rmSync, statSync } from "node:fs";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { argon2Overlay } from "./argon2-binding";
+import { winswAsset } from "./winsw";
 import { readIssuerKeyFiles, trustedIssuersDefine } from "./issuer-keys";
 
 const root = join(import.meta.dir, "..");
@@ -25,6 +29,8 @@ export interface CompileOptions {
   entry: string;
   outfile: string;
   target?: string;
+  /** A tsconfig.json to resolve imports with instead of the project's (the argon2 overlay). */
+  tsconfigOverride?: string;
   bytecode: boolean;
   /** Extra `bun build` arguments, e.g. trustedIssuersDefine(keys). */
   defines: string[];
@@ -34,7 +40,7 @@ export interface CompileOptions {
 /** The `bun build --compile` command line both executables (and the tests' probes) are made with. */
 export function compileCommand(options: CompileOptions): string[] {
   return [
-    process.execPath, "build", "--compile", "--minify", "--sourcemap",
+    process.execPath, "build", ...(options.tsconfigOverride ? [`--tsconfig-override=${options.tsconfigOverride}`] : []), "--compile", "--minify", "--sourcemap",
     ...(options.bytecode ? ["--bytecode"] : []),
     ...(options.target ? [`--target=${options.target}`] : []),
     "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
@@ -42,6 +48,74 @@ export function compileCommand(options: CompileOptions): string[] {
     ...options.assets.map((asset) => `--asset=${asset}`),
     options.entry, "--outfile", options.outfile,
   ];
+}
+
+/** The commit a build is made from (`git rev-parse --short HEAD`, "-dirty" with uncommitted changes), or "dev" without git. */
+export function buildCommit(): string {
+  try {
+    const head = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: root, stdout: "pipe", stderr: "ignore" });
+    if (head.exitCode !== 0) return "dev";
+    const status = Bun.spawnSync(["git", "status", "--porcelain", "--untracked-files=no"], { cwd: root, stdout: "pipe", stderr: "ignore" });
+    return head.stdout.toString().trim() + (status.stdout.toString().trim() ? "-dirty" : "");
+  } catch {
+    return "dev"; // no git on this machine
+  }
+}
+
+/** The `bun build` argument that stamps the commit into src/lib/version.ts. */
+export function commitDefine(commit: string): string {
+  return `--define=LTS_BUILD_COMMIT:${JSON.stringify(commit)}`;
+}
+
+export const PROGRAMS = [
+  { name: "lts", entry: "src/main.ts", assets: ["static"] },
+  { name: "lts-vendor", entry: "src/issuer/main.ts", assets: [] },
+] as const;
+
+export interface BuildOptions {
+  /** A bun target to cross-compile for; without it, the host's. */
+  target?: string;
+  bytecode: boolean;
+  /** Extra `bun build` arguments (issuer keys); the commit define is added here. */
+  defines: string[];
+  outdir: string;
+  /** The commit to stamp in; default buildCommit(). */
+  commit?: string;
+  /** Appended to each program's name; default "-<target>" (plus ".exe" for Windows) with a target, else none. */
+  suffix?: string;
+}
+
+export interface BuiltProgram {
+  name: string;
+  outfile: string;
+}
+
+/**
+ * Compiles lts and lts-vendor into outdir. A --target build gets its own node_modules overlay
+ * holding only the target's argon2 binding (scripts/argon2-binding.ts), so that the binary embeds
+ * that one. Throws if a compile fails.
+ */
+export async function buildPrograms(options: BuildOptions): Promise<BuiltProgram[]> {
+  const { target } = options;
+  const suffix = options.suffix ?? (target ? "-" + target.replace(/^bun-/, "") : "") + (target?.includes("windows") ? ".exe" : "");
+  const tsconfigOverride = target ? await argon2Overlay(target, join(root, "dist/.cache/overlay", target)) : undefined;
+  // Windows builds of lts also carry WinSW, the service wrapper `lts service install` unpacks.
+  const windowsAssets = target?.includes("windows") ? [await winswAsset()] : [];
+  const defines = [...options.defines, commitDefine(options.commit ?? buildCommit())];
+  mkdirSync(resolve(root, options.outdir), { recursive: true });
+  const results = await Promise.all(
+    PROGRAMS.map(async (program) => {
+      const outfile = resolve(root, options.outdir, program.name + suffix);
+      const command = compileCommand({ entry: program.entry, outfile, target, tsconfigOverride, bytecode: options.bytecode, defines, assets: [...program.assets, ...(program.name === "lts" ? windowsAssets : [])] });
+      const build = Bun.spawn(command, { cwd: root, stdout: "inherit", stderr: "inherit" });
+      const code = await build.exited;
+      rmSync(outfile + ".map", { force: true }); // the map is embedded in the binary already
+      return { name: program.name, outfile, code };
+    }),
+  );
+  const failed = results.find((r) => r.code !== 0);
+  if (failed) throw new Error(`bun build of ${failed.name}${target ? ` for ${target}` : ""} failed (exit ${failed.code})`);
+  return results.map(({ name, outfile }) => ({ name, outfile }));
 }
 
 interface BuildArgs {
@@ -86,25 +160,13 @@ async function main() {
     fail((err as Error).message);
   }
 
-  const suffix = (args.target ? "-" + args.target.replace(/^bun-/, "") : "") + (args.target?.includes("windows") ? ".exe" : "");
-  const programs = [
-    // Windows builds also carry WinSW, the service wrapper `lts service install` unpacks (third-party/winsw).
-    { name: "lts", entry: "src/main.ts", assets: ["static", ...(args.target?.includes("windows") ? ["third-party/winsw"] : [])] },
-    { name: "lts-vendor", entry: "src/issuer/main.ts", assets: [] },
-  ];
   const started = performance.now();
-  const results = await Promise.all(
-    programs.map(async (program) => {
-      const outfile = resolve(root, args.outdir, program.name + suffix);
-      const command = compileCommand({ entry: program.entry, outfile, target: args.target, bytecode: args.bytecode, defines, assets: program.assets });
-      const build = Bun.spawn(command, { cwd: root, stdout: "inherit", stderr: "inherit" });
-      const code = await build.exited;
-      rmSync(outfile + ".map", { force: true }); // the map is embedded in the binary already
-      return { outfile, code };
-    }),
-  );
-  const failed = results.find((r) => r.code !== 0);
-  if (failed) process.exit(failed.code || 1);
+  let results: BuiltProgram[];
+  try {
+    results = await buildPrograms({ target: args.target, bytecode: args.bytecode, defines, outdir: args.outdir });
+  } catch (err) {
+    fail((err as Error).message);
+  }
   const ms = Math.round(performance.now() - started);
   for (const { outfile } of results) console.log(`built ${join(args.outdir, outfile.split(/[\\/]/).pop()!)} (${(statSync(outfile).size / 1e6).toFixed(1)} MB)`);
   console.log(`in ${ms} ms; lts ${trusted}`);

@@ -9,7 +9,7 @@ import { alertsJob, backupJob, housekeepingJob, machineWatchJob, outboxJob, Sche
 import { composeAlertEmail } from "../templates/emails/alert-email";
 import { systemTimers } from "./lib/clock";
 import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
-import { VERSION } from "./lib/version";
+import { COMMIT, VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
 import { markServerRunning } from "./services/backups/server-pid";
 
@@ -54,7 +54,7 @@ export async function startServer(config: Config, options: { out?: (line: string
   const deps = buildDeps(config, db, logger, listening, { jobs: scheduler });
   app = createApp(deps);
 
-  logger.info(`LTS ${VERSION} listening on ${listening}`, { dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
+  logger.info(`LTS ${VERSION} listening on ${listening}`, { commit: COMMIT, dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
   if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
 
   const system = systemContext(deps);

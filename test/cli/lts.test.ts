@@ -82,7 +82,7 @@ describe("lts --help and version", () => {
   });
 
   test("version prints the version", async () => {
-    expect((await lts(["version"])).stdout).toStartWith(`lts ${VERSION} (bun `);
+    expect((await lts(["version"])).stdout).toStartWith(`lts ${VERSION} (dev, bun `);
   });
 
   test("an unknown command or option exits 2 and says what to do", async () => {

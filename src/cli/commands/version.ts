@@ -1,4 +1,4 @@
-import { VERSION } from "../../lib/version";
+import { COMMIT, VERSION } from "../../lib/version";
 import { print, type LtsCommand } from "./command";
 
 export const version: LtsCommand = {
@@ -6,8 +6,8 @@ export const version: LtsCommand = {
   usage: [{ line: "lts version", summary: "print the version" }],
   serverOptions: [],
   options: {},
-  help: "Prints the version of lts, of the Bun runtime and the platform. 'lts --version' does the same.",
+  help: "Prints the version of lts, the commit it was built from (dev when run from source), the Bun runtime and the platform. 'lts --version' does the same.",
   async run() {
-    return print(`lts ${VERSION} (bun ${Bun.version}, ${process.platform}-${process.arch})`);
+    return print(`lts ${VERSION} (${COMMIT}, bun ${Bun.version}, ${process.platform}-${process.arch})`);
   },
 };
