@@ -72,7 +72,11 @@ First run
   (also in lts-data${platform.windows ? "\\" : "/"}setup-token): paste it there and choose the management password.
 
 Run it as a service
-  ${lts} service install     (${lts} service --help shows its options)
+  ${lts} service install     (${lts} service --help shows its options; --dry-run shows what it does)
+  The service keeps its data in ${platform.windows ? "%ProgramData%\\LTS" : "/var/lib/lts"}, not in lts-data: to keep what a trial run made,
+  stop it and copy lts-data's files there before the first start of the service.${platform.windows ? `
+  lts.exe carries WinSW 1.17 (https://github.com/winsw/winsw, MIT License), the service wrapper
+  that service install writes beside it as lts-service.exe.` : ""}
 
 Upgrade: stop the server, unpack the new version and move lts-data into its folder. Back up
 lts-data. lts-vendor (${platform.windows ? "lts-vendor.exe" : "lts-vendor"}) is the software vendor's tool for issuing license files.
