@@ -15,3 +15,5 @@ export const CODE_FORM_ID = "code-form";
 export const CONSUMPTION_ORDER_ID = "consumption-order";
 export const SERVER_URL_FORM_ID = "server-url-form";
 export const DEVICES_TABLE_ID = "devices-table";
+/** The Devices page's list region (search, sort, table, pager): the swap target of its links and buttons. */
+export const DEVICE_LIST_ID = "device-list";
