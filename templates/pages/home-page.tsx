@@ -4,15 +4,19 @@ import { formatBytes, formatDuration } from "../format";
 import type { ItemSummary } from "../../src/domain/license-item";
 import { LicenseSummary } from "../components/license-summary";
 import { AppLayout } from "../layouts/app-layout";
+import type { UsageDashboard as Dashboard } from "../../src/domain/dashboard";
+import { UsageDashboard } from "../components/usage-dashboard";
 
 export interface HomePageProps {
   summary: ItemSummary;
   status: ServerStatus;
   recentEvents: AuditEntry[];
+  /** Usage now and in the last 24 hours. */
+  usage: Dashboard;
 }
 
 /** The server's status at a glance, and what happened lately. */
-export function HomePage({ summary, status, recentEvents }: HomePageProps) {
+export function HomePage({ summary, status, recentEvents, usage }: HomePageProps) {
   return (
     <AppLayout title="Home">
       <MachineUuidCard linkToGenerate />
@@ -20,6 +24,12 @@ export function HomePage({ summary, status, recentEvents }: HomePageProps) {
         <h2 id="licenses-heading">Licenses</h2>
         <LicenseSummary summary={summary} />
       </section>
+      {summary.total > 0 && (
+        <section aria-labelledby="usage-heading">
+          <h2 id="usage-heading">Usage</h2>
+          <UsageDashboard usage={usage} />
+        </section>
+      )}
       <section aria-labelledby="status-heading">
         <h2 id="status-heading">Server</h2>
         <dl class="facts" id="server-status">

@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import type { Deps } from "../../deps";
 import { VERSION } from "../../lib/version";
 import { listAuditEvents } from "../../services/audit";
+import { summarizeUsage } from "../../services/dashboard";
 import { summarizeItems } from "../../services/items";
 import { getServerStatus } from "../../services/status/get-server-status";
 import { HomePage } from "../../../templates/pages/home-page";
@@ -21,7 +22,8 @@ export function registerHomeRoutes(app: Hono<AppEnv>, deps: Deps) {
       sessionPolicy: settings.sessionPolicy,
     });
     const summary = summarizeItems(ctx);
-    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} />);
+    const usage = summarizeUsage(ctx);
+    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} usage={usage} />);
   };
   app.get("/", home);
   app.get("/index", home);
