@@ -321,6 +321,11 @@ describe("a long device list", () => {
     expect(textOf(released, "#device-list .pager")).toContain("Showing 11–20");
     expect(textOf(released, "#devices-table tbody tr")).toContain("released");
     expect(w.db.select().from(auditEvents).all().filter((e) => e.action === "device.released")).toHaveLength(1);
+
+    const other = second.doc.querySelectorAll("#devices-table form")[1]!.getAttribute("hx-post")!;
+    const bad = await w.admin.post(other, { ...state, size: "5000" });
+    expect(bad.status).toBe(400); // a bad list state is refused before anything changes
+    expect(w.db.select().from(auditEvents).all().filter((e) => e.action === "device.released")).toHaveLength(1);
   });
 
   test("htmx gets the list region alone (pushing the URL); a history restore gets the whole page", async () => {

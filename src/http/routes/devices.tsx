@@ -75,30 +75,32 @@ export function registerDeviceRoutes(app: Hono<AppEnv>, deps: Deps) {
     return { subject, scope, of, hasDomains, query, sizeInUrl: p.size !== undefined, defaultSize };
   };
 
-  const view = (c: Context<AppEnv>, posted?: Record<string, string>): DevicesPageProps => {
-    const { of, ...request } = listRequest(c, posted);
-    const { ctx } = c.var;
-    const input = { scope: of, query: request.query };
-    return { ...request, ...(request.query.list === "domains" ? { domains: listDomains(ctx, input) } : { devices: listDevices(ctx, input) }) };
-  };
+  /**
+   * The list state of a request: the URL's, and for a release also what the button posted (its
+   * table's hx-include), so the answer is the page it was on. Read before any change, so a bad
+   * state is a 400 that changes nothing.
+   */
+  const readRequest = async (c: Context<AppEnv>) => listRequest(c, c.req.method === "POST" ? pickListState(await readForm(c)) : {});
 
-  /** The list page; a release posts the list state it was on (hx-include) and gets that page back. */
-  const answer = async (c: Context<AppEnv>) => {
-    const posted = c.req.method === "POST" ? pickListState(await readForm(c)) : undefined;
-    const props = view(c, posted);
+  const answer = (c: Context<AppEnv>, request: ReturnType<typeof listRequest>) => {
+    const { of, ...rest } = request;
+    const input = { scope: of, query: rest.query };
+    const props: DevicesPageProps = { ...rest, ...(rest.query.list === "domains" ? { domains: listDomains(c.var.ctx, input) } : { devices: listDevices(c.var.ctx, input) }) };
     return pageOrFragment(c, deps, { page: <DevicesPage {...props} />, fragment: <DevicesTable {...props} /> });
   };
 
-  app.get("/devices", answer);
+  app.get("/devices", async (c) => answer(c, await readRequest(c)));
 
   app.post("/devices/release", async (c) => {
+    const request = await readRequest(c);
     releaseDevice(c.var.ctx, { itemRowId: Number(c.req.query("itemRowId")), deviceUuid: c.req.query("device") ?? "" });
-    return answer(c);
+    return answer(c, request);
   });
 
   app.post("/devices/release-domain", async (c) => {
+    const request = await readRequest(c);
     releaseDomain(c.var.ctx, { itemRowId: Number(c.req.query("itemRowId")), domain: c.req.query("domain") ?? "" });
-    return answer(c);
+    return answer(c, request);
   });
 
   app.post("/devices/rows-per-page", async (c) => {

@@ -70,7 +70,7 @@ export function DevicesPage(props: DevicesPageProps) {
 export function DevicesTable(props: DevicesPageProps) {
   const { query } = props;
   const state: ListState = { list: query.list, q: query.q, field: query.field, sort: query.sort, size: props.sizeInUrl ? query.size : undefined };
-  const here = props.scope.code ? `code=${encodeURIComponent(props.scope.code)}` : `item=${props.scope.item}`;
+  const scopeQuery = props.scope.code ? `code=${encodeURIComponent(props.scope.code)}` : `item=${props.scope.item}`;
   const page = query.list === "domains" ? props.domains : props.devices;
   return (
     <div id={DEVICE_LIST_ID}>
@@ -78,7 +78,7 @@ export function DevicesTable(props: DevicesPageProps) {
       {props.hasDomains && <ListSwitch {...props} state={state} />}
       <ListControls {...props} state={state} />
       <div id={DEVICES_TABLE_ID}>
-        {query.list === "domains" ? <DomainsTable domains={props.domains?.rows ?? []} here={here} searching={!!query.q} /> : <DeviceRows devices={props.devices?.rows ?? []} here={here} searching={!!query.q} />}
+        {query.list === "domains" ? <DomainsTable domains={props.domains?.rows ?? []} scopeQuery={scopeQuery} searching={!!query.q} /> : <DeviceRows devices={props.devices?.rows ?? []} scopeQuery={scopeQuery} searching={!!query.q} />}
       </div>
       {page && <Pager {...props} page={page} state={state} />}
       <RowsPerPage {...props} state={state} />
@@ -228,8 +228,8 @@ function RowsPerPage(props: DevicesPageProps & { state: ListState }) {
   );
 }
 
-function DeviceRows(props: { devices: DeviceView[]; here: string; searching: boolean }) {
-  const scope = props.here;
+function DeviceRows(props: { devices: DeviceView[]; scopeQuery: string; searching: boolean }) {
+  const scope = props.scopeQuery;
   return (
     <>
       {props.devices.length === 0 ? (
@@ -280,7 +280,7 @@ function DeviceRows(props: { devices: DeviceView[]; here: string; searching: boo
   );
 }
 
-function DomainsTable(props: { domains: DomainView[]; here: string; searching: boolean }) {
+function DomainsTable(props: { domains: DomainView[]; scopeQuery: string; searching: boolean }) {
   if (props.domains.length === 0) return <p class="empty">{props.searching ? "No domain matches this search." : "No domain has been seen yet."}</p>;
   return (
     <div class="table-wrap">
@@ -312,7 +312,7 @@ function DomainsTable(props: { domains: DomainView[]; here: string; searching: b
               </td>
               <td>
                 {d.releaseBlocked === null ? (
-                  <ReleaseButton action={`/devices/release-domain?${props.here}&itemRowId=${d.itemRowId}&domain=${encodeURIComponent(d.domain)}`} what={`the domain ${d.domain}`} />
+                  <ReleaseButton action={`/devices/release-domain?${props.scopeQuery}&itemRowId=${d.itemRowId}&domain=${encodeURIComponent(d.domain)}`} what={`the domain ${d.domain}`} />
                 ) : (
                   <span class="muted">{d.active ? d.releaseBlocked : "none"}</span>
                 )}
