@@ -20,3 +20,5 @@ export const EMAIL_CONFIG_FORM_ID = "email-config-form";
 export const TEST_EMAIL_ID = "test-email";
 export const ALERT_RULES_FORM_ID = "alert-rules-form";
 export const ALERT_SWITCHES_ID = "alert-switches";
+/** The Devices page's list region (search, sort, table, pager): the swap target of its links and buttons. */
+export const DEVICE_LIST_ID = "device-list";

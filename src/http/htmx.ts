@@ -9,9 +9,17 @@ export function isHtmx(c: Context): boolean {
   return c.req.header("hx-request") === "true";
 }
 
+/**
+ * htmx restoring a pushed URL (back button; our history cache is off) asks with HX-Request too,
+ * but swaps the answer into the whole body: it needs the page, not the fragment.
+ */
+export function isHistoryRestore(c: Context): boolean {
+  return c.req.header("hx-history-restore-request") === "true";
+}
+
 /** The same URL answers a page or a fragment depending on HX-Request, so caches must key on it. */
 export function varyOnHtmx(c: Context): void {
-  c.header("Vary", "HX-Request");
+  c.header("Vary", "HX-Request, HX-History-Restore-Request");
 }
 
 /** Makes htmx load `location` as a whole new page instead of swapping this answer. */

@@ -4,7 +4,7 @@ import type { Deps } from "../deps";
 import { VERSION } from "../lib/version";
 import { View, type ViewContext } from "../../templates/view-context";
 import type { AppEnv } from "./env";
-import { hxRedirect, isHtmx, varyOnHtmx } from "./htmx";
+import { hxRedirect, isHistoryRestore, isHtmx, varyOnHtmx } from "./htmx";
 
 export { isHtmx };
 
@@ -18,7 +18,7 @@ export async function render(c: Context<AppEnv>, deps: Deps, node: Child, status
 
 /** The whole page for a normal request, the fragment alone for htmx. */
 export function pageOrFragment(c: Context<AppEnv>, deps: Deps, views: { page: Child; fragment: Child }, status?: HtmlStatus): Promise<Response> {
-  return render(c, deps, isHtmx(c) ? views.fragment : views.page, status);
+  return render(c, deps, isHtmx(c) && !isHistoryRestore(c) ? views.fragment : views.page, status);
 }
 
 /** Sends the browser to a portal path: HX-Redirect for htmx, 303 otherwise. */

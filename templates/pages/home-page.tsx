@@ -5,6 +5,8 @@ import type { ItemSummary } from "../../src/domain/license-item";
 import { LicenseSummary } from "../components/license-summary";
 import { AppLayout } from "../layouts/app-layout";
 import { useUrl } from "../view-context";
+import type { UsageDashboard as Dashboard } from "../../src/domain/dashboard";
+import { UsageDashboard } from "../components/usage-dashboard";
 
 export interface HomePageProps {
   summary: ItemSummary;
@@ -12,10 +14,12 @@ export interface HomePageProps {
   recentEvents: AuditEntry[];
   /** The outbox's last failed attempt (null: none ever failed). */
   mailError?: { at: Date; error: string; recovered: boolean } | null;
+  /** Usage now and in the last 24 hours. */
+  usage: Dashboard;
 }
 
 /** The server's status at a glance, and what happened lately. */
-export function HomePage({ summary, status, recentEvents, mailError }: HomePageProps) {
+export function HomePage({ summary, status, recentEvents, mailError, usage }: HomePageProps) {
   return (
     <AppLayout title="Home">
       <MachineUuidCard linkToGenerate />
@@ -24,6 +28,12 @@ export function HomePage({ summary, status, recentEvents, mailError }: HomePageP
         <h2 id="licenses-heading">Licenses</h2>
         <LicenseSummary summary={summary} />
       </section>
+      {summary.total > 0 && (
+        <section aria-labelledby="usage-heading">
+          <h2 id="usage-heading">Usage</h2>
+          <UsageDashboard usage={usage} />
+        </section>
+      )}
       <section aria-labelledby="status-heading">
         <h2 id="status-heading">Server</h2>
         <dl class="facts" id="server-status">

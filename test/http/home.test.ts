@@ -2,6 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { VERSION } from "../../src/lib/version";
 import { Browser, PASSWORD, setUpAndLogIn, textOf } from "../helpers/browser";
 import { createWorld } from "../helpers/world";
+import { addCode, apiWorld, DAY, deviceId, slotIso, type ItemSpec } from "../helpers/api";
+import { SLOT_MS } from "../../src/domain/slots";
 
 async function loggedIn() {
   const w = createWorld();
@@ -122,5 +124,98 @@ describe("static files", () => {
     expect(again.status).toBe(304);
     expect((await w.app.request("/static/nope.js")).status).toBe(404);
     expect((await w.app.request("/static/..%2Fpackage.json")).status).toBe(404);
+  });
+});
+
+describe("home's usage dashboard", () => {
+  async function withUsage(items: ItemSpec[]) {
+    const api = await apiWorld({ items });
+    const admin = new Browser(api.w.app);
+    await setUpAndLogIn(admin, api.w.setupToken);
+    return { ...api, admin };
+  }
+  /** Consumes `n` scans of one item through the API, by a code of its own that holds only that item. */
+  const scans = async (api: Awaited<ReturnType<typeof withUsage>>, itemId: string, n: number) => {
+    const handshakeCode = `100200-only${itemId}`;
+    addCode(api.w, handshakeCode, { itemIds: [itemId] });
+    expect((await api.authorize({ handshakeCode, chargeWay: "scan" })).status).toBe(200);
+    expect((await api.report({ handshakeCode, itemId, records: [{ slot: slotIso(api.w), counts: { scans: n } }] })).status).toBe(200);
+  };
+  const usedCells = (page: { doc: Document }, table: string) =>
+    Object.fromEntries([...page.doc.querySelectorAll(`${table} tbody tr`)].filter((tr) => tr.querySelector(".used")).map((tr) => [tr.querySelector("code")!.textContent, tr.querySelector(".used")!.textContent]));
+
+  test("shows each serving item's share of its quantity as a labelled meter, and the devices active now; the figures are License Items' Used", async () => {
+    const api = await withUsage([
+      { chargeWay: "scan", quantity: 1000 },
+      { chargeWay: "device", quantity: 10 },
+      { chargeWay: "concurrent-device", quantity: 4 },
+    ]);
+    await scans(api, "2000001", 250);
+    for (const n of [1, 2, 3]) expect((await api.authorize({ chargeWay: "device", device: { uuid: deviceId(n) } })).status).toBe(200);
+    for (const n of [4, 5]) expect((await api.authorize({ chargeWay: "concurrent-device", device: { uuid: deviceId(n) } })).status).toBe(200);
+    const home = await api.admin.get("/");
+    const bars = usedCells(home, "#usage-bars");
+    expect(bars).toEqual({ "2000001": "25 %250 of 1,000 scans (25 %)", "2000002": "30 %3 of 10 devices (30 %)", "2000003": "50 %2 of 4 devices (50 %)" });
+    expect([...home.doc.querySelectorAll("#usage-bars meter")].map((m) => m.getAttribute("value"))).toEqual(["25", "30", "50"]);
+    expect(home.doc.querySelector("#usage-bars meter[style]")).toBeNull();
+    expect(textOf(home, "#usage-figures")).toContain("Devices active now5");
+    const items = await api.admin.get("/license-items");
+    expect(usedCells(items, "#items-table")).toEqual(bars);
+    expect([...home.doc.querySelectorAll("#nearest-limit li")].map((li) => li.textContent!.replace(/\s+/g, " ").trim())).toEqual([
+      "2000003 concurrent-device item: 50 % used",
+      "2000002 device item: 30 % used",
+      "2000001 scan item: 25 % used",
+    ]);
+  });
+
+  test("counts granted and refused authorizations of the last 24 hours (480 slots), every code and unknown codes included", async () => {
+    const api = await withUsage([{ chargeWay: "device", quantity: 2 }]);
+    const figures = async () => {
+      await api.admin.post("/login", { password: PASSWORD }); // the session may have gone idle meanwhile
+      const text = textOf(await api.admin.get("/"), "#usage-figures")!;
+      return [/granted \(24 h\)([\d,]+)/.exec(text)![1], /refused \(24 h\)([\d,]+)/.exec(text)![1]];
+    };
+    for (const n of [1, 2]) expect((await api.authorize({ chargeWay: "device", device: { uuid: deviceId(n) } })).status).toBe(200);
+    expect((await api.authorize({ chargeWay: "device", device: { uuid: deviceId(3) } })).status).toBe(403); // both seats taken
+    expect((await api.authorize({ handshakeCode: "999999-nope", chargeWay: "device" })).status).toBe(404); // unknown code
+    expect(await figures()).toEqual(["2", "2"]);
+    api.w.clock.advance(12 * 3_600_000);
+    expect((await api.authorize({ chargeWay: "device", device: { uuid: deviceId(1) } })).status).toBe(200);
+    expect(await figures()).toEqual(["3", "2"]);
+    api.w.clock.advance(12 * 3_600_000 - 1); // the first slot is the oldest of the last 480
+    expect(await figures()).toEqual(["3", "2"]);
+    api.w.clock.advance(1); // 24 hours on: that slot has dropped out
+    expect(await figures()).toEqual(["1", "0"]);
+    api.w.clock.advance(12 * 3_600_000);
+    expect(await figures()).toEqual(["0", "0"]);
+    expect(SLOT_MS * 480).toBe(DAY); // the premise: a day is 480 slots
+  });
+
+  test("lists at most 5 items nearest their limit (highest share first) and at most 5 nearest their expiry (soonest first, with days left)", async () => {
+    const expiries = ["2027-03-01", "2026-12-05", "2027-01-10", "2026-12-20", "2027-06-30", "2027-02-01", "2026-12-01"];
+    const used = [10, 70, 30, 90, 50, 20, 60];
+    const api = await withUsage(expiries.map((day) => ({ chargeWay: "scan", quantity: 100, expiresAt: `${day}T00:00:00.000Z` })));
+    for (const [i, n] of used.entries()) await scans(api, String(2000001 + i), n);
+    const home = await api.admin.get("/");
+    const lines = (selector: string) => [...home.doc.querySelectorAll(`${selector} li`)].map((li) => li.textContent!.replace(/\s+/g, " ").trim());
+    expect(lines("#nearest-limit")).toEqual(["2000004 scan item: 90 % used", "2000002 scan item: 70 % used", "2000007 scan item: 60 % used", "2000005 scan item: 50 % used", "2000003 scan item: 30 % used"]);
+    expect(lines("#nearest-expiry")).toEqual([
+      "2000007 scan item: 2026-12-01, 3 days left",
+      "2000002 scan item: 2026-12-05, 7 days left",
+      "2000004 scan item: 2026-12-20, 22 days left",
+      "2000003 scan item: 2027-01-10, 43 days left",
+      "2000006 scan item: 2027-02-01, 65 days left",
+    ]);
+    expect(home.doc.querySelectorAll("#usage-bars tbody tr")).toHaveLength(7);
+
+    api.w.clock.advance(4 * DAY); // 2000007 expired on 12-01: in its 7 days of grace it still serves
+    await api.admin.post("/login", { password: PASSWORD });
+    const later = await api.admin.get("/");
+    expect(textOf(later, "#nearest-expiry li")).toBe("2000007 scan item: 2026-12-01, expired, in grace");
+  });
+
+  test("a server without licenses shows no usage block", async () => {
+    const w = await loggedIn();
+    expect((await w.admin.get("/")).doc.querySelector("#usage-dashboard")).toBeNull();
   });
 });

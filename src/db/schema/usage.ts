@@ -22,7 +22,13 @@ export const itemDevices = sqliteTable(
     /** The admin released the seat (DESIGN.md, "Devices"); a later contact makes it new again. */
     releasedAt: integer("released_at"),
   },
-  (t) => [primaryKey({ columns: [t.itemRowId, t.deviceUuid] }), index("item_devices_active").on(t.itemRowId, t.activeUntil)],
+  (t) => [
+    primaryKey({ columns: [t.itemRowId, t.deviceUuid] }),
+    index("item_devices_active").on(t.itemRowId, t.activeUntil),
+    // The Devices page's keyset orders (newest/oldest contact, name search): a page reads a page.
+    index("item_devices_last_seen").on(t.itemRowId, t.lastSeenAt, t.deviceUuid),
+    index("item_devices_name").on(t.itemRowId, t.deviceName, t.deviceUuid),
+  ],
 );
 
 /** Which code granted a device an item: a report is accepted only for such a grant. */
@@ -95,7 +101,7 @@ export const itemDomains = sqliteTable(
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.itemRowId, t.domain] }), index("item_domains_last_seen").on(t.itemRowId, t.lastSeenAt)],
+  (t) => [primaryKey({ columns: [t.itemRowId, t.domain] }), index("item_domains_last_seen").on(t.itemRowId, t.lastSeenAt, t.domain)],
 );
 
 /** Reports already counted, by (device, reportId): a repeat gets the first answer again. */

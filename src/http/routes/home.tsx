@@ -3,6 +3,7 @@ import type { Deps } from "../../deps";
 import { VERSION } from "../../lib/version";
 import { lastMailError } from "../../services/alerts";
 import { listAuditEvents } from "../../services/audit";
+import { summarizeUsage } from "../../services/dashboard";
 import { summarizeItems } from "../../services/items";
 import { getServerStatus } from "../../services/status/get-server-status";
 import { HomePage } from "../../../templates/pages/home-page";
@@ -22,7 +23,8 @@ export function registerHomeRoutes(app: Hono<AppEnv>, deps: Deps) {
       sessionPolicy: settings.sessionPolicy,
     });
     const summary = summarizeItems(ctx);
-    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} mailError={lastMailError(ctx)} />);
+    const usage = summarizeUsage(ctx);
+    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} usage={usage} mailError={lastMailError(ctx)} />);
   };
   app.get("/", home);
   app.get("/index", home);
