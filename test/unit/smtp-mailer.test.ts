@@ -1,78 +1,14 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { SMTPServer, type SMTPServerOptions } from "smtp-server";
+import { describe, expect, test } from "bun:test";
+import type { SMTPServerOptions } from "smtp-server";
 import { SmtpMailer } from "../../src/mail/smtp-mailer";
 import type { MailMessage, SmtpSettings } from "../../src/mail/mailer";
 import { FakeMailer } from "../fakes/fake-mailer";
+import { closedPort, headers, smtpError, startSilentServer, startSmtpServer } from "../helpers/smtp";
 
-/** What a test SMTP server received: the envelope and the raw message. */
-interface Received {
-  from: string;
-  rcptTo: string[];
-  user: string | undefined;
-  raw: string;
-}
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-/** A real SMTP server on 127.0.0.1 (plain text, no STARTTLS offered); `options` adds hooks. */
-async function startSmtpServer(options: SMTPServerOptions = {}) {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    disableReverseLookup: true,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-          rcptTo: session.envelope.rcptTo.map((r) => r.address),
-          user: session.user as string | undefined,
-          raw: Buffer.concat(chunks).toString("utf8"),
-        });
-        callback();
-      });
-    },
-    ...options,
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const port = (server.server.address() as AddressInfo).port;
-  return { received, settings: { host: "127.0.0.1", port, security: "none" } as SmtpSettings };
-}
-
-/** A TCP server that accepts connections and never says a word. */
-async function startSilentServer() {
-  const sockets: Socket[] = [];
-  const server: Server = createServer((socket) => void sockets.push(socket));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(() => new Promise<void>((resolve) => (sockets.forEach((s) => s.destroy()), server.close(() => resolve()))));
-  return (server.address() as AddressInfo).port;
-}
-
-/** A port nothing listens on: bound once, then closed. */
-async function closedPort() {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function smtpError(code: number, text: string) {
-  return Object.assign(new Error(text), { responseCode: code });
-}
-
-/** The header block of a raw message, continuation lines unfolded. */
-function headers(raw: string): Record<string, string> {
-  const block = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, " ");
-  return Object.fromEntries(block.split(/\r?\n/).map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
+/** A real SMTP server on 127.0.0.1 (test/helpers/smtp.ts) and the mailer settings that reach it. */
+async function smtpServer(options: SMTPServerOptions = {}) {
+  const server = await startSmtpServer(options);
+  return { ...server, settings: { host: "127.0.0.1", port: server.port, security: "none" } as SmtpSettings };
 }
 
 const MESSAGE: MailMessage = {
@@ -87,7 +23,7 @@ const MESSAGE: MailMessage = {
 
 describe("SmtpMailer against a real SMTP server", () => {
   test("delivers the message with its From, To, Cc and Subject headers and its text", async () => {
-    const smtp = await startSmtpServer();
+    const smtp = await smtpServer();
     const result = await new SmtpMailer(smtp.settings).send(MESSAGE);
 
     expect(result).toMatchObject({ accepted: true, response: expect.stringMatching(/^250/), messageId: expect.stringMatching(/^<.+>$/) });
@@ -104,7 +40,7 @@ describe("SmtpMailer against a real SMTP server", () => {
   });
 
   test("bcc recipients receive the message but appear in no header", async () => {
-    const smtp = await startSmtpServer();
+    const smtp = await smtpServer();
     await new SmtpMailer(smtp.settings).send(MESSAGE);
 
     const mail = smtp.received[0]!;
@@ -114,7 +50,7 @@ describe("SmtpMailer against a real SMTP server", () => {
   });
 
   test("logs in with the configured user and password", async () => {
-    const smtp = await startSmtpServer({
+    const smtp = await smtpServer({
       authOptional: false,
       allowInsecureAuth: true,
       onAuth(auth, _session, callback) {
@@ -134,7 +70,7 @@ describe("SmtpMailer against a real SMTP server", () => {
   });
 
   test("a recipient refused with 550 gives accepted: false with the server's answer", async () => {
-    const smtp = await startSmtpServer({ onRcptTo: (_address, _session, callback) => callback(smtpError(550, "5.1.1 No such mailbox")) });
+    const smtp = await smtpServer({ onRcptTo: (_address, _session, callback) => callback(smtpError(550, "5.1.1 No such mailbox")) });
     const result = await new SmtpMailer(smtp.settings).send({ ...MESSAGE, to: ["nobody@example.test"], cc: [], bcc: [] });
 
     expect(result).toEqual({ accepted: false, error: `The SMTP server at 127.0.0.1:${smtp.settings.port} refused the message at RCPT TO: 550 5.1.1 No such mailbox` });
@@ -142,7 +78,7 @@ describe("SmtpMailer against a real SMTP server", () => {
   });
 
   test("a recipient refused while others are accepted is delivered to the others and named", async () => {
-    const smtp = await startSmtpServer({
+    const smtp = await smtpServer({
       onRcptTo: (address, _session, callback) => callback(address.address === "boss@example.test" ? smtpError(550, "5.1.1 No such mailbox") : null),
     });
     const result = await new SmtpMailer(smtp.settings).send(MESSAGE);
@@ -152,7 +88,7 @@ describe("SmtpMailer against a real SMTP server", () => {
   });
 
   test("a message refused with 451 at DATA gives accepted: false with the server's answer", async () => {
-    const smtp = await startSmtpServer({
+    const smtp = await smtpServer({
       onData(stream, _session, callback) {
         stream.resume();
         stream.on("end", () => callback(smtpError(451, "4.3.0 Mail server temporarily rejected message")));
