@@ -2,7 +2,7 @@
 // the form pointing at this test's SMTP server on 127.0.0.1, send the test email, and the message
 // arrives there. Any CSP violation, script error or failed request fails the test.
 import { afterAll, expect } from "bun:test";
-import { browserTest, openPortalSession, screenshot, type PortalSession } from "../helpers/browser-watch";
+import { browserTest, openPortalSession, screenshot, setPasswordAndLogIn, type PortalSession } from "../helpers/browser-watch";
 import { decodeHeader, headers, startSmtpServer } from "../helpers/smtp";
 
 const PASSWORD = "email horse battery staple";
@@ -26,14 +26,7 @@ browserTest(
     const { server, page, problems, base, at } = session;
 
     await page.goto(`${base}/setup`);
-    await page.fill('input[name="token"]', server.setupToken!);
-    await page.fill('input[name="password"]', PASSWORD);
-    await page.fill('input[name="confirmPassword"]', PASSWORD);
-    await page.getByRole("button", { name: "Set password" }).click();
-    await page.waitForURL(at("/login?notice=setup-done"));
-    await page.fill('input[name="password"]', PASSWORD);
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(at("/"));
+    await setPasswordAndLogIn(page, at, server.setupToken!, PASSWORD);
 
     await page.locator("nav.sidebar ul.menu").getByRole("link", { name: "Email Config", exact: true }).click();
     await page.waitForURL(at("/email-config"));

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { runVendor } from "../helpers/binary";
-import { browserTest, openPortalSession, screenshot, type PortalSession } from "../helpers/browser-watch";
+import { browserTest, openPortalSession, screenshot, setPasswordAndLogIn, type PortalSession } from "../helpers/browser-watch";
 import { tempDir } from "../helpers/temp";
 
 const TIMEOUT_MS = 90_000;
@@ -89,14 +89,7 @@ browserTest(
       // First run: the token from the console, the password, then log in.
       await page.goto(`${base}/`);
       await page.waitForURL(at("/setup"));
-      await page.fill('input[name="token"]', token!);
-      await page.fill('input[name="password"]', PASSWORD);
-      await page.fill('input[name="confirmPassword"]', PASSWORD);
-      await page.getByRole("button", { name: "Set password" }).click();
-      await page.waitForURL(at("/login?notice=setup-done"));
-      await page.fill('input[name="password"]', PASSWORD);
-      await page.getByRole("button", { name: "Log in" }).click();
-      await page.waitForURL(at("/"));
+      await setPasswordAndLogIn(page, at, token!, PASSWORD);
 
       // Generate UUID from the menu, bound to the machine ID and the MAC address.
       await openFromMenu(page, "Generate UUID");

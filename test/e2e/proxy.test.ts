@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { startBinary, type RunningBinary } from "../helpers/binary";
-import { browserTest, launchChromium, watchForProblems } from "../helpers/browser-watch";
+import { browserTest, launchChromium, setPasswordAndLogIn, watchForProblems } from "../helpers/browser-watch";
 import { tempDir } from "../helpers/temp";
 import { makeTestCertificate } from "../helpers/tls";
 
@@ -107,15 +107,7 @@ browserTest(
       await page.waitForURL(at("/setup"));
       expect(await heading(page)).toBe("Set the management password");
       expect(await page.locator(".banner-warn").count()).toBe(0); // https through the proxy
-      await page.fill('input[name="token"]', server.setupToken!);
-      await page.fill('input[name="password"]', PASSWORD);
-      await page.fill('input[name="confirmPassword"]', PASSWORD);
-      await page.getByRole("button", { name: "Set password" }).click();
-      await page.waitForURL(at("/login?notice=setup-done"));
-
-      await page.fill('input[name="password"]', PASSWORD);
-      await page.getByRole("button", { name: "Log in" }).click();
-      await page.waitForURL(at("/"));
+      await setPasswordAndLogIn(page, at, server.setupToken!, PASSWORD);
       expect(await heading(page)).toBe("Home");
 
       const cookies = await context.cookies();

@@ -89,6 +89,21 @@ export async function openPortalSession(): Promise<PortalSession> {
 }
 
 /**
+ * First run in the browser: on the setup page, sets the management password with the setup token,
+ * then logs in with it and waits for Home. `at` is the session's URL predicate.
+ */
+export async function setPasswordAndLogIn(page: Page, at: PortalSession["at"], token: string, password: string): Promise<void> {
+  await page.fill('input[name="token"]', token);
+  await page.fill('input[name="password"]', password);
+  await page.fill('input[name="confirmPassword"]', password);
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.waitForURL(at("/login?notice=setup-done"));
+  await page.fill('input[name="password"]', password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(at("/"));
+}
+
+/**
  * A browser test: skipped (with a hint) when chromium is missing locally, failing under CI=true,
  * where a missing browser is a broken install step.
  */
