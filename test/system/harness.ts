@@ -17,11 +17,11 @@
 //
 // Every wait is bounded in time, every loop in count and time; traffic goes to 127.0.0.1 only.
 import { Database } from "bun:sqlite";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { Subprocess } from "bun";
 import { LtsClient } from "../../src/client";
 import { parseLicenseKey } from "../../src/client/license-key";
@@ -547,4 +547,49 @@ export function checkDatabase(dataDir: string, load: Pick<Load, "acked" | "devic
   } finally {
     db.close();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage faults: tmpfs mounts (root only), file hashes.
+
+/**
+ * Why tmpfs mounts cannot be used here, or null when they can (root). Under CI=true a missing
+ * capability is a failure, not a skip: the fault tests must run there.
+ */
+export function mountUnavailable(): string | null {
+  if (process.getuid?.() === 0) return null;
+  const reason = "the disk-full and read-only tests mount a tmpfs, which needs root; run them as root (CI does)";
+  if (process.env.CI === "true") throw new Error(reason);
+  return reason;
+}
+
+/** Mounts a tmpfs of `sizeMb` MiB at `dir` (created); returns the function that unmounts it. */
+export function mountTmpfs(dir: string, sizeMb: number): { remount(options: string): void; unmount(): void } {
+  mkdirSync(dir, { recursive: true });
+  const run = (...cmd: string[]) => {
+    const result = Bun.spawnSync(cmd, { stdout: "pipe", stderr: "pipe", timeout: 10_000 });
+    if (result.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed: ${result.stderr.toString()}`);
+  };
+  run("mount", "-t", "tmpfs", "-o", `size=${sizeMb}m,mode=0700`, "tmpfs", dir);
+  let mounted = true;
+  return {
+    remount: (options) => run("mount", "-o", `remount,${options}`, dir),
+    unmount: () => {
+      if (mounted) run("umount", "-l", dir);
+      mounted = false;
+    },
+  };
+}
+
+/** SHA-256 of every file under `dir` (relative path → hex), directories and the logs folder left out. */
+export function hashFiles(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const rel = relative(dir, path);
+    if (rel.startsWith("logs")) continue;
+    out[rel] = createHash("sha256").update(readFileSync(path)).digest("hex");
+  }
+  return out;
 }
