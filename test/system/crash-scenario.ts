@@ -20,7 +20,9 @@ export interface CrashResult {
   maxReadyMs: number;
   /** Reports still unacknowledged after the drain (must be 0). */
   unacknowledged: number;
+  /** Scans the client-library devices counted, and those in reports the server acknowledged: equal. */
   libraryCounted: number;
+  libraryAcked: number;
   /** Exit code of the final SIGTERM (must be 0). */
   exitCode: number;
   stats: LoadStats;
@@ -50,11 +52,17 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashResu
     await load.close();
     const exitCode = await lts.terminate();
     const check = checkDatabase(instance.dataDir, load);
-    return { seed: options.seed, rounds: options.rounds, readyMs, maxReadyMs: Math.max(0, ...readyMs), unacknowledged, libraryCounted: load.libraryCounted, exitCode, stats: load.stats, check };
+    return { seed: options.seed, rounds: options.rounds, readyMs, maxReadyMs: Math.max(0, ...readyMs), unacknowledged, libraryCounted: load.libraryCounted, libraryAcked: sumOf(load.acked, "lib-"), exitCode, stats: load.stats, check };
   } finally {
     await load.stop(1000);
     await load.close();
     if (lts.child.exitCode === null) await lts.kill9();
     instance.dispose();
   }
+}
+
+function sumOf(acked: Map<string, number>, prefix: string): number {
+  let sum = 0;
+  for (const [key, n] of acked) if (key.startsWith(prefix)) sum += n;
+  return sum;
 }

@@ -146,6 +146,12 @@ function expectOk(run: Run, args: string[]): Run {
   return run;
 }
 
+export interface SpawnOptions {
+  /** A command the server runs under (faketime, strace, …). */
+  wrap?: string[];
+  env?: Record<string, string>;
+}
+
 /** The running server: `dist/lts serve` on the instance's port, its output kept. */
 export class LtsProcess {
   readonly lines: string[] = [];
@@ -163,16 +169,21 @@ export class LtsProcess {
     void child.exited.then(() => LIVE.delete(child));
   }
 
-  static spawn(instance: Pick<Instance, "dataDir" | "port" | "url">, extraArgs: string[] = []): LtsProcess {
+  /**
+   * `dist/lts serve` with `--api-rate-limit 0` and `extraArgs`. `wrap` runs it under another
+   * command (e.g. `["faketime", "-f", "-48h"]` for clock jumps), `env` adds variables.
+   */
+  static spawn(instance: Pick<Instance, "dataDir" | "port" | "url">, extraArgs: string[] = [], options: SpawnOptions = {}): LtsProcess {
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("LTS_"))) as Record<string, string>;
     const args = ["serve", "--host", "127.0.0.1", "--port", String(instance.port), "--data-dir", instance.dataDir, "--api-rate-limit", "0", ...extraArgs];
-    return new LtsProcess(Bun.spawn([BINARY, ...args], { env, stdin: "ignore", stdout: "pipe", stderr: "pipe" }), instance);
+    return new LtsProcess(Bun.spawn([...(options.wrap ?? []), BINARY, ...args], { env: { ...env, ...options.env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" }), instance);
   }
 
   /** Spawns and waits (at most `timeoutMs`) until `/healthz` answers 200; `readyMs` says how long it took. */
-  static async start(instance: Pick<Instance, "dataDir" | "port" | "url">, extraArgs: string[] = [], timeoutMs = 15_000): Promise<LtsProcess> {
+  static async start(instance: Pick<Instance, "dataDir" | "port" | "url">, extraArgs: string[] = [], options: SpawnOptions & { timeoutMs?: number } = {}): Promise<LtsProcess> {
     const started = performance.now();
-    const lts = LtsProcess.spawn(instance, extraArgs);
+    const lts = LtsProcess.spawn(instance, extraArgs, options);
+    const timeoutMs = options.timeoutMs ?? 15_000;
     await lts.waitReady(timeoutMs, started);
     return lts;
   }

@@ -21,6 +21,7 @@ export function ledgerVerdict(check: DatabaseCheck): string[] {
 export function crashVerdict(result: CrashResult): string[] {
   const problems = ledgerVerdict(result.check);
   if (result.unacknowledged !== 0) problems.push(`${result.unacknowledged} reports never acknowledged after the drain`);
+  if (result.libraryAcked !== result.libraryCounted) problems.push(`client-library devices counted ${result.libraryCounted} scans, the server acknowledged ${result.libraryAcked}`);
   if (result.stats.violations.length > 0) problems.push(`protocol violations: ${result.stats.violations.slice(0, 5).join(" | ")}`);
   if (result.maxReadyMs > MAX_READY_MS) problems.push(`restart to ready took ${result.maxReadyMs} ms (> ${MAX_READY_MS} ms)`);
   if (result.exitCode !== 0) problems.push(`SIGTERM exit code ${result.exitCode}`);
