@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { addressKey } from "../../../domain/address-key";
 import { refuse } from "../../../domain/api-errors";
 import { ApiRateLimiter } from "../../../domain/api-rate-limiter";
-import { storageFailure } from "../../../db/storage-failure";
+import { storageFailure } from "../../../lib/storage-failure";
 import type { Deps } from "../../../deps";
 import { authorize, AuthorizeRequest, release, ReleaseRequest, report, ReportRequest, type ApiContext } from "../../../services/authorization";
 import type { AppEnv } from "../../env";
