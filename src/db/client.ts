@@ -51,6 +51,18 @@ export function migrate(db: Db): void {
   internal.dialect.migrate(MIGRATIONS, internal.session, { migrationsFolder: "<embedded>" });
 }
 
+/**
+ * The newest migration recorded in `db` that this binary does not know (a newer LTS version wrote
+ * it), or null. drizzle would apply nothing and run the old code on the new schema.
+ */
+export function unknownMigration(db: Db): { createdAt: number } | null {
+  const table = db.$client.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  if (!table) return null;
+  const newest = db.$client.query<{ at: number | null }, []>("SELECT max(created_at) AS at FROM __drizzle_migrations").get()?.at ?? null;
+  const known = Math.max(0, ...MIGRATIONS.map((m) => m.folderMillis));
+  return newest !== null && Number(newest) > known ? { createdAt: Number(newest) } : null;
+}
+
 /** The user tables a database holds (drizzle's bookkeeping and SQLite's own excluded). */
 export function userTables(db: Db): string[] {
   return db.$client

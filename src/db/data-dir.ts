@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { closeDatabase, migrate, openDatabase, userTables, type Db } from "./client";
+import { migrate, openDatabase, unknownMigration, userTables, type Db } from "./client";
 import { instance } from "./schema";
 
 export const DATABASE_FILE = "lts.db";
@@ -89,11 +89,25 @@ export class DataDirError extends Error {}
  * Opens the data dir's database, creating dir and database on first use, and applies pending
  * migrations. Fails closed: a database missing beside an `instance-id` file, or one that belongs
  * to another data dir, is refused rather than silently recreated (that would reset all usage and
- * reopen first-run setup to anyone who connects).
+ * reopen first-run setup to anyone who connects). So are a damaged database (`quick_check`), a
+ * file that is not SQLite, one written by a newer LTS, and a read-only data dir: each with one
+ * DataDirError naming the file and what to do, and nothing in the data dir replaced.
  */
 export function openDataDir(root: string): Db {
   const dir = dataDirAt(root);
   mkdirSync(dir.root, { recursive: true, mode: DIR_MODE });
+  assertWritable(dir.root);
+  let opened: Db | undefined;
+  try {
+    return openDataDirDatabase(dir, (db) => (opened = db));
+  } catch (error) {
+    // A plain close: a checkpoint would write into a file that is being refused.
+    (opened as Db | undefined)?.$client.close();
+    throw error instanceof DataDirError ? error : storageError(dir, error);
+  }
+}
+
+function openDataDirDatabase(dir: DataDir, track: (db: Db) => void): Db {
   const dbPath = dir.database;
   const markerPath = dir.instanceId;
   const marker = existsSync(markerPath) ? readFileSync(markerPath, "utf8").trim() : null;
@@ -109,10 +123,19 @@ export function openDataDir(root: string): Db {
   // SQLite gives the -wal and -shm files the main file's mode: make it private from the start.
   if (!existsSync(dbPath)) writeFileSync(dbPath, "", { mode: FILE_MODE });
   const db = openDatabase(dbPath);
+  track(db);
+  const damage = dbExisted ? quickCheck(db) : null;
+  if (damage) throw new DataDirError(damaged(dbPath, damage));
   const tables = userTables(db);
   if (dbExisted && !tables.includes("instance")) {
-    closeDatabase(db);
     throw new DataDirError(`${dbPath} is not an LTS database (it has no instance table). Move it away or choose another --data-dir.`);
+  }
+  const newer = unknownMigration(db);
+  if (newer) {
+    throw new DataDirError(
+      `${dbPath} was written by a newer LTS version (its schema has a migration from ${new Date(newer.createdAt).toISOString()} that this binary does not know). ` +
+        `Run that newer version, or restore a backup made by this one ('lts restore FILE').`,
+    );
   }
   migrate(db);
 
@@ -124,7 +147,6 @@ export function openDataDir(root: string): Db {
     return db;
   }
   if (!row || (marker && marker !== row.instanceId)) {
-    closeDatabase(db);
     throw new DataDirError(
       `${dbPath} belongs to another LTS instance (${row?.instanceId ?? "none recorded"}), not to this data dir (${marker}). ` +
         `Put this data dir's own database back, or restore a backup of it.`,
@@ -132,4 +154,47 @@ export function openDataDir(root: string): Db {
   }
   if (!marker) writeFileSync(markerPath, row.instanceId + "\n", { mode: FILE_MODE });
   return db;
+}
+
+/** `PRAGMA quick_check`: null when the database is intact, else SQLite's first complaint. */
+function quickCheck(db: Db): string | null {
+  const rows = db.$client.query<{ quick_check: string }, []>("PRAGMA quick_check").all();
+  return rows.length === 1 && rows[0]!.quick_check === "ok" ? null : (rows[0]?.quick_check ?? "no answer");
+}
+
+function damaged(dbPath: string, detail: string): string {
+  return (
+    `${dbPath} is damaged (SQLite: ${detail}). The server does not start on it and leaves it as it is: ` +
+    `keep a copy of it, then restore the last backup ('lts restore FILE').`
+  );
+}
+
+/** What SQLite or the file system said, as a message naming the file and what to do. */
+function storageError(dir: DataDir, error: unknown): DataDirError {
+  const code = String((error as { code?: unknown }).code ?? "");
+  const message = (error as Error).message;
+  if (code.startsWith("SQLITE_CORRUPT")) return new DataDirError(damaged(dir.database, message));
+  if (code.startsWith("SQLITE_NOTADB")) return new DataDirError(`${dir.database} is not an LTS database (${message}). Move it away, restore a backup ('lts restore FILE'), or choose another --data-dir.`);
+  if (code.startsWith("SQLITE_READONLY") || code === "EROFS" || code === "EACCES" || code === "EPERM") return notWritable(dir.root, message);
+  if (code.startsWith("SQLITE_FULL") || code === "ENOSPC") return new DataDirError(`disk full: ${dir.database} cannot be opened (${message}). Free space on the data dir's file system, then start again.`);
+  return new DataDirError(`${dir.database} cannot be opened (${code ? `${code}: ` : ""}${message}). Check the file and its data dir, or restore a backup ('lts restore FILE').`);
+}
+
+function notWritable(root: string, detail: string): DataDirError {
+  return new DataDirError(`The data dir ${root} is not writable (${detail}). The server records every request there: make it writable (remount read-write, fix its owner), or choose another --data-dir.`);
+}
+
+/** The server writes its database, WAL and logs here: a read-only data dir is refused up front. */
+function assertWritable(root: string): void {
+  const probe = join(root, `.write-test-${process.pid}`);
+  try {
+    writeFileSync(probe, "", { mode: FILE_MODE });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EROFS") throw notWritable(root, "read-only file system");
+    if (code === "EACCES" || code === "EPERM") throw notWritable(root, "permission denied");
+    // Full, or anything else: opening the database says it more exactly.
+    return;
+  }
+  rmSync(probe, { force: true });
 }

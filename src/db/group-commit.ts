@@ -12,7 +12,10 @@ interface Job {
  * throughput. So the work that arrives within one turn of the event loop runs in one
  * `BEGIN IMMEDIATE … COMMIT`, each piece in a savepoint of its own — a piece that throws rolls
  * back only itself — and every caller is answered after the COMMIT. If the COMMIT fails (disk
- * full, I/O error), every caller of the batch gets the error and nothing of it is kept.
+ * full, I/O error), every caller of the batch gets the error and nothing of it is kept. A piece
+ * that fails so badly that SQLite ends the whole transaction (it may, after SQLITE_FULL) takes the
+ * batch's earlier pieces with it: their callers get the error too, and the pieces not yet run go
+ * to the next batch. No caller is ever answered for work that was not committed.
  *
  * `work` must be synchronous, as for transaction() (src/db/transaction.ts).
  */
@@ -44,7 +47,7 @@ export class GroupCommit {
       for (const job of jobs) job.reject(error);
       return;
     }
-    for (const job of jobs) {
+    for (const [i, job] of jobs.entries()) {
       sqlite.run("SAVEPOINT request");
       try {
         const value = job.work();
@@ -52,18 +55,53 @@ export class GroupCommit {
         sqlite.run("RELEASE request");
         done.push({ job, value });
       } catch (error) {
-        sqlite.run("ROLLBACK TO request");
-        sqlite.run("RELEASE request");
         job.reject(error);
+        if (!rollBackTo(sqlite)) {
+          // After SQLITE_FULL or an I/O error SQLite may end the whole transaction: the work done
+          // so far went with it, so its callers are told so; the work not yet run goes to the next batch.
+          for (const { job: gone } of done) gone.reject(error);
+          this.#requeue(jobs.slice(i + 1));
+          return;
+        }
       }
     }
     try {
       sqlite.run("COMMIT");
     } catch (error) {
-      if (sqlite.inTransaction) sqlite.run("ROLLBACK");
+      rollBack(sqlite);
       for (const { job } of done) job.reject(error);
       return;
     }
     for (const { job, value } of done) job.resolve(value);
+  }
+
+  #requeue(jobs: Job[]): void {
+    if (jobs.length === 0) return;
+    this.#queue.unshift(...jobs);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+}
+
+/** Undoes the current piece; false when the transaction is gone (SQLite rolled it back whole). */
+function rollBackTo(sqlite: Db["$client"]): boolean {
+  try {
+    sqlite.run("ROLLBACK TO request");
+    sqlite.run("RELEASE request");
+    return true;
+  } catch {
+    rollBack(sqlite);
+    return false;
+  }
+}
+
+/** An explicit ROLLBACK, which does no harm when SQLite has already rolled back (lang_transaction). */
+function rollBack(sqlite: Db["$client"]): void {
+  try {
+    if (sqlite.inTransaction) sqlite.run("ROLLBACK");
+  } catch {
+    // Nothing left to undo.
   }
 }

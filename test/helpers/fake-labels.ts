@@ -14,13 +14,16 @@ export const TEST_LABELS: Partial<Record<MachineLabel, string>> = {
  */
 export class FakeLabelReader {
   reads = 0;
+  /** The `only` option of the last read (undefined: every label asked for). */
+  lastOnly: readonly MachineLabel[] | undefined;
   constructor(
     public values: Partial<Record<MachineLabel, string>> = { ...TEST_LABELS },
     public reasons: Partial<Record<MachineLabel, string>> = {},
   ) {}
 
-  readonly read: LabelReader = async ({ customIdFile }) => {
+  readonly read: LabelReader = async ({ customIdFile, only }) => {
     this.reads++;
+    this.lastOnly = only;
     return MACHINE_LABELS.map((label): LabelReading => {
       if (label === "custom" && this.values.custom === undefined) return readCustomIdFile(customIdFile ?? null);
       const raw = this.values[label];

@@ -129,6 +129,26 @@ describe("every API answer is signed, timed and echoes the nonce", () => {
     expect(a.status).toBe(503);
     expect(a.body.error).toMatchObject({ code: 2, name: "STORAGE_UNAVAILABLE" });
   });
+
+  test("a full disk (SQLITE_FULL) is a signed 503 with code 2 and Retry-After, logged as disk full; the refused request left nothing", async () => {
+    const api = await apiWorld();
+    const pages = api.w.db.$client.query<{ page_count: number }, []>("PRAGMA page_count").get()!.page_count;
+    api.w.db.$client.run(`PRAGMA max_page_count = ${pages}`);
+    // New devices until the free pages run out (bounded).
+    let refused: { answer: Awaited<ReturnType<typeof api.authorize>>; uuid: string } | undefined;
+    for (let i = 0; i < 2000 && !refused; i++) {
+      const uuid = `device-on-a-full-disk-${i}`;
+      const answer = await api.authorize({ device: { uuid, name: "x".repeat(64) } });
+      if (answer.status !== 200) refused = { answer, uuid };
+    }
+    const a = refused!.answer;
+    expect(a.status).toBe(503);
+    expect(a.signed).toBe(true);
+    expect(a.headers.get("retry-after")).toBe("5");
+    expect(a.body.error).toMatchObject({ code: 2, name: "STORAGE_UNAVAILABLE" });
+    expect(api.w.logger.lines.some((l) => JSON.parse(l).msg.startsWith("disk full:"))).toBe(true);
+    expect(api.w.db.$client.query("SELECT count(*) AS n FROM grants WHERE device_uuid = ?").get(refused!.uuid)).toEqual({ n: 0 });
+  });
 });
 
 describe("the signature", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { closeDatabase, userTables } from "../../src/db/client";
 import { DATABASE_FILE, dataDirAt, DataDirError, INSTANCE_ID_FILE, openDataDir } from "../../src/db/data-dir";
@@ -79,6 +79,47 @@ describe("the data dir", () => {
     db.delete(instance).run();
     closeDatabase(db);
     expect(() => openDataDir(dir)).toThrow(/belongs to another LTS instance \(none recorded\)/);
+  });
+
+  test("refuses a damaged database with one message naming it, and leaves its bytes as they were", () => {
+    const dir = freshDir();
+    const db = openDataDir(dir);
+    db.$client.exec("CREATE TABLE filler (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO filler SELECT hex(randomblob(100)) FROM n");
+    closeDatabase(db);
+    const path = join(dir, DATABASE_FILE);
+    const bytes = readFileSync(path);
+    bytes.fill(0xa5, 40960, 49152);
+    writeFileSync(path, bytes);
+    expect(() => openDataDir(dir)).toThrow(DataDirError);
+    expect(() => openDataDir(dir)).toThrow(new RegExp(`${path} is damaged .*restore the last backup`));
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  test("refuses a file that is not SQLite, naming it", () => {
+    const dir = freshDir();
+    closeDatabase(openDataDir(dir));
+    for (const f of [`${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]) rmSync(join(dir, f), { force: true });
+    writeFileSync(join(dir, DATABASE_FILE), "not a database\n".repeat(500));
+    expect(() => openDataDir(dir)).toThrow(new RegExp(`${join(dir, DATABASE_FILE)} is not an LTS database`));
+  });
+
+  test("refuses a database written by a newer LTS (a migration this binary does not know)", () => {
+    const dir = freshDir();
+    const db = openDataDir(dir);
+    db.$client.run("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('future', ?)", [Date.UTC(2099, 0, 1)]);
+    closeDatabase(db);
+    expect(() => openDataDir(dir)).toThrow(/was written by a newer LTS version .*2099-01-01.*Run that newer version/);
+  });
+
+  test("an instance key that cannot be read is refused with its path, never replaced", () => {
+    const dir = freshDir();
+    const key = join(dir, "instance-key.pem");
+    writeFileSync(key, "garbage");
+    expect(() => loadOrCreateInstanceKey(dir)).toThrow(new RegExp(`The instance key ${key} cannot be read \\(not an Ed25519 private key`));
+    expect(readFileSync(key, "utf8")).toBe("garbage");
+    rmSync(key);
+    mkdirSync(key);
+    expect(() => loadOrCreateInstanceKey(dir)).toThrow(/cannot be read \(it is a directory\)/);
   });
 
   test("an empty database file beside no marker is a first start", () => {

@@ -80,3 +80,36 @@ describe("group commit", () => {
     closeDatabase(db);
   });
 });
+
+describe("group commit on a full disk", () => {
+  test("work that hits SQLITE_FULL (max_page_count) ends the transaction: it and the work before it are refused, the rest commits in the next batch, later batches work", async () => {
+    const db = fileDb();
+    const group = new GroupCommit(db);
+    const pages = db.$client.query<{ page_count: number }, []>("PRAGMA page_count").get()!.page_count;
+    db.$client.run(`PRAGMA max_page_count = ${pages + 2}`);
+    const big = () => db.$client.run("INSERT INTO audit_events (at, actor, action) VALUES (0, 'system', ?)", ["big" + "x".repeat(64 * 1024)]);
+    const outcomes = await Promise.allSettled([group.run(() => insert(db, "a")), group.run(big), group.run(() => insert(db, "b"))]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "fulfilled"]);
+    for (const o of outcomes.slice(0, 2)) expect(((o as PromiseRejectedResult).reason as { code: string }).code).toBe("SQLITE_FULL");
+    expect(db.$client.inTransaction).toBe(false);
+    expect(db.select({ action: auditEvents.action }).from(auditEvents).all()).toEqual([{ action: "b" }]);
+    db.$client.run("PRAGMA max_page_count = 1073741823");
+    await group.run(big);
+    expect(rows(db)).toBe(2);
+    closeDatabase(db);
+  });
+
+  test("when SQLite ends the whole transaction, the batch's done work is refused too, the rest runs in the next batch, nothing is left open", async () => {
+    const db = fileDb();
+    const group = new GroupCommit(db);
+    const failing = () => {
+      db.$client.run("ROLLBACK"); // what SQLite may do itself after SQLITE_FULL or an I/O error
+      throw Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+    };
+    const outcomes = await Promise.allSettled([group.run(() => insert(db, "a")), group.run(failing), group.run(() => insert(db, "c"))]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "fulfilled"]);
+    expect(db.$client.inTransaction).toBe(false);
+    expect(db.select({ action: auditEvents.action }).from(auditEvents).all()).toEqual([{ action: "c" }]);
+    closeDatabase(db);
+  });
+});

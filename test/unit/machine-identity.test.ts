@@ -55,6 +55,15 @@ describe("MachineIdentity", () => {
     expect(machine.status().state).toBe("starting");
   });
 
+  test("a refresh asks only for the stored UUID's labels, so a custom-ID-only UUID needs no hardware read", async () => {
+    const { machine, ctx, labels } = setup();
+    await machine.refresh();
+    expect(labels.lastOnly).toBeUndefined();
+    await generateMachineUuid(ctx, { labels: ["machine-id", "mac"] });
+    await machine.refresh();
+    expect([...labels.lastOnly!].sort()).toEqual(["mac", "machine-id"]);
+  });
+
   test("notices a UUID stored by another process (lts uuid generate)", async () => {
     const { machine, ctx } = setup();
     await machine.refresh();

@@ -11,7 +11,7 @@ import {
   normalizeLabelValue,
   type MachineLabel,
 } from "../../src/domain/machine-uuid";
-import { pickPhysicalMac, readCustomIdFile } from "../../src/services/machine-identity";
+import { pickPhysicalMac, readCustomIdFile, readHardwareLabels, readHardwareLabelsInChild } from "../../src/services/machine-identity";
 import { tempDir } from "../helpers/temp";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -177,6 +177,18 @@ describe("pickPhysicalMac", () => {
 
   test("leaves out what the platform says is virtual", () => {
     expect(pickPhysicalMac([nic("eth0", "52:54:00:00:00:01"), nic("eth1", "52:54:00:00:00:02")], (i) => i === "eth0")).toBe("525400000002");
+  });
+});
+
+describe("reading only the custom label", () => {
+  test("skips the hardware: the other labels come back unread, the custom ID file is read", async () => {
+    const path = join(tempDir(), "id");
+    writeFileSync(path, "site-42\n");
+    for (const read of [readHardwareLabels, readHardwareLabelsInChild]) {
+      const readings = await read({ customIdFile: path, only: ["custom"] });
+      expect(readings.find((r) => r.label === "custom")).toEqual({ label: "custom", value: "site-42", reason: null });
+      for (const r of readings.filter((r) => r.label !== "custom")) expect(r).toEqual({ label: r.label, value: null, reason: "not read: the stored UUID does not use it" });
+    }
   });
 });
 

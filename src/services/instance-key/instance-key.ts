@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dataDirAt, FILE_MODE } from "../../db/data-dir";
+import { dataDirAt, DataDirError, FILE_MODE } from "../../db/data-dir";
 
 /**
  * This server's own Ed25519 key (DESIGN.md, "Trust root"): it signs every API response, its
@@ -68,5 +68,15 @@ export function loadOrCreateInstanceKey(dataDir: string): InstanceKey {
       rmSync(partial, { force: true });
     }
   }
-  return instanceKeyFromPem(readFileSync(path, "utf8"));
+  try {
+    return instanceKeyFromPem(readFileSync(path, "utf8"));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : `not an Ed25519 private key: ${(error as Error).message}`;
+    // Never replaced by a new key: the license keys handed out pin this one.
+    throw new DataDirError(
+      `The instance key ${path} cannot be read (${why}). It signs every API answer and the license keys pin it: ` +
+        `put the original file back or restore the data dir from a backup ('lts restore FILE'); a new key would make every license key handed out invalid.`,
+    );
+  }
 }

@@ -122,7 +122,7 @@ export class MachineIdentity {
 
   async #compute(): Promise<{ status: MachineStatus; current: CurrentIdentity | null; seen: string }> {
     const stored = loadStoredIdentity(this.db);
-    const readings = await this.readLabels({ customIdFile: stored?.customIdFile ?? null });
+    const readings = await this.readLabels({ customIdFile: stored?.customIdFile ?? null, only: stored?.labels });
     const values: Partial<Record<MachineLabel, string | null>> = {};
     for (const r of readings) values[r.label] = r.value;
     const status = machineStatus(stored, values);

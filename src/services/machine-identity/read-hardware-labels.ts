@@ -5,9 +5,12 @@ import { MACHINE_LABELS, normalizeLabelValue, type LabelReading, type MachineLab
 
 /**
  * Reads every label on this machine. `customIdFile` is the custom ID file's path (the `custom`
- * label has no value without one). Injected through Deps, so tests use fixed values.
+ * label has no value without one). `only`, when given, names the labels the caller needs: the
+ * others may come back unread (value null), so that a UUID bound to the custom ID file alone is
+ * checked without the slow hardware read (seconds at start-up, which would delay readiness).
+ * Injected through Deps, so tests use fixed values.
  */
-export type LabelReader = (options: { customIdFile?: string | null }) => Promise<LabelReading[]>;
+export type LabelReader = (options: { customIdFile?: string | null; only?: readonly MachineLabel[] }) => Promise<LabelReading[]>;
 
 type Si = typeof import("systeminformation");
 type NetworkInterface = import("systeminformation").Systeminformation.NetworkInterfacesData;
@@ -23,8 +26,8 @@ let hardware: Promise<Map<MachineLabel, LabelReading>> | undefined;
  * The real reader: systeminformation, loaded on first use and asked once per process (it forks
  * dozens of processes: stack-notes gotcha 12); the custom ID file is read at every call.
  */
-export const readHardwareLabels: LabelReader = async ({ customIdFile }) => {
-  const labels = await (hardware ??= readWithSysteminformation());
+export const readHardwareLabels: LabelReader = async ({ customIdFile, only }) => {
+  const labels = needsHardware(only) ? await (hardware ??= readWithSysteminformation()) : UNREAD;
   return MACHINE_LABELS.map((label) => (label === "custom" ? readCustomIdFile(customIdFile ?? null) : labels.get(label)!));
 };
 
@@ -33,10 +36,17 @@ export const readHardwareLabels: LabelReader = async ({ customIdFile }) => {
  * systeminformation's reads are synchronous and would hold the server's event loop for ~150 ms,
  * so the running server asks a child instead and stays free to answer.
  */
-export const readHardwareLabelsInChild: LabelReader = async ({ customIdFile }) => {
-  const labels = await (hardware ??= readInChildProcess());
+export const readHardwareLabelsInChild: LabelReader = async ({ customIdFile, only }) => {
+  const labels = needsHardware(only) ? await (hardware ??= readInChildProcess()) : UNREAD;
   return MACHINE_LABELS.map((label) => (label === "custom" ? readCustomIdFile(customIdFile ?? null) : labels.get(label)!));
 };
+
+function needsHardware(only: readonly MachineLabel[] | undefined): boolean {
+  return only === undefined || only.some((label) => label !== "custom");
+}
+
+/** The hardware labels when the caller needs none of them. */
+const UNREAD = new Map<MachineLabel, LabelReading>(MACHINE_LABELS.map((label) => [label, { label, value: null, reason: "not read: the stored UUID does not use it" }] as const));
 
 async function readInChildProcess(): Promise<Map<MachineLabel, LabelReading>> {
   try {

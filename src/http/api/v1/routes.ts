@@ -4,6 +4,7 @@ import * as v from "valibot";
 import { addressKey } from "../../../domain/address-key";
 import { refuse } from "../../../domain/api-errors";
 import { ApiRateLimiter } from "../../../domain/api-rate-limiter";
+import { storageFailure } from "../../../lib/storage-failure";
 import type { Deps } from "../../../deps";
 import { authorize, AuthorizeRequest, release, ReleaseRequest, report, ReportRequest, type ApiContext } from "../../../services/authorization";
 import type { AppEnv } from "../../env";
@@ -13,6 +14,8 @@ import { refusalResponse, signedJson } from "./respond";
 /** Request body limits (PROTOCOL.md, "Conventions"). */
 export const API_BODY_LIMIT = 64 * 1024;
 export const REPORT_BODY_LIMIT = 256 * 1024;
+/** Retry-After of a code 2 refusal (the server could not record the request). */
+const RETRY_AFTER_SECONDS = 5;
 
 /**
  * The client protocol, v1 (PROTOCOL.md), mounted at /api/v1:
@@ -34,9 +37,10 @@ export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<
   });
   api.onError((error, c) => {
     // Cannot answer: most likely the database (disk full, I/O error). The client retries later.
-    deps.logger.error("api request failed", { requestId: c.var.requestId, path: c.req.path, error });
+    const storage = storageFailure(error);
+    deps.logger.error(storage?.log ?? "api request failed", { requestId: c.var.requestId, path: c.req.path, error });
     (c.req.path.endsWith("/report") ? counters.report : c.req.path.endsWith("/authorize") ? counters.authorize : null)?.add(2);
-    return refusalResponse(c, deps, refuse(2, "The server could not record this request. Retry later."), requestNonces.get(c.req.raw) ?? null, 503);
+    return refusalResponse(c, deps, refuse(2, "The server could not record this request. Retry later.", RETRY_AFTER_SECONDS), requestNonces.get(c.req.raw) ?? null, 503);
   });
 
   api.post("/authorize", async (c) => {
