@@ -23,28 +23,30 @@ interface Job {
 
 const job = JSON.parse(Bun.argv[2] ?? "{}") as Job;
 
-let connections = 0;
 let shown = false;
 let sequence = 0;
 const nonce = () => `bench-${job.run}-${++sequence}-`.padEnd(16, "x");
 const slotIso = () => new Date(Math.floor(Date.now() / 180_000) * 180_000).toISOString();
-/** The device each connection stands for (the "known" and report scenarios). */
-const knownDevice = (connection: number) => `bench-device-${String(connection).padStart(4, "0")}`;
+/**
+ * The known devices (the "known" and report scenarios): as many as connections, taken in turn
+ * (autocannon clears a connection's context after each request, so it cannot keep one of its own).
+ */
+let turn = 0;
+const knownDevice = () => `bench-device-${String(turn++ % job.connections).padStart(4, "0")}`;
 
-function body(context: { connection?: number }): object {
-  context.connection ??= connections++;
+function body(): object {
   switch (job.scenario) {
     case "baseline":
-      return { device: { uuid: knownDevice(context.connection) }, n: ++sequence };
+      return { device: { uuid: knownDevice() }, n: ++sequence };
     case "authorize-new":
       return authorize(`bench-new-${job.run}-${++sequence}`);
     case "authorize-known":
-      return authorize(knownDevice(context.connection));
+      return authorize(knownDevice());
     case "report":
       return {
         handshakeCode: job.code,
         itemId: job.scanItemId,
-        device: { uuid: knownDevice(context.connection) },
+        device: { uuid: knownDevice() },
         reportId: `report-${job.run}-${++sequence}`,
         records: [{ slot: slotIso(), counts: { scans: 1 } }],
         nonce: nonce(),
@@ -64,7 +66,7 @@ const result = await autocannon({
     {
       method: "POST",
       headers: { "content-type": "application/json" },
-      setupRequest: (request: object, context: { connection?: number }) => ({ ...request, body: JSON.stringify(body(context)) }),
+      setupRequest: (request: object) => ({ ...request, body: JSON.stringify(body()) }),
       onResponse: (status: number, responseBody: string) => {
         if (status !== 200 && !shown) (shown = true), process.stderr.write(`first answer other than 200 (${job.scenario}): ${status} ${responseBody}\n`);
       },

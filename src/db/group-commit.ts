@@ -19,8 +19,13 @@ interface Job {
 export class GroupCommit {
   #queue: Job[] = [];
   #scheduled = false;
+  /** Each piece's savepoint statements, prepared once (a string run() prepares it every time). */
+  readonly #savepoint;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    const sqlite = db.$client;
+    this.#savepoint = { begin: sqlite.prepare("SAVEPOINT request"), release: sqlite.prepare("RELEASE request"), rollback: sqlite.prepare("ROLLBACK TO request") };
+  }
 
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -44,16 +49,17 @@ export class GroupCommit {
       for (const job of jobs) job.reject(error);
       return;
     }
+    const savepoint = this.#savepoint;
     for (const job of jobs) {
-      sqlite.run("SAVEPOINT request");
+      savepoint.begin.run();
       try {
         const value = job.work();
         if (value && typeof (value as PromiseLike<unknown>).then === "function") throw new TypeError("GroupCommit work must be synchronous");
-        sqlite.run("RELEASE request");
+        savepoint.release.run();
         done.push({ job, value });
       } catch (error) {
-        sqlite.run("ROLLBACK TO request");
-        sqlite.run("RELEASE request");
+        savepoint.rollback.run();
+        savepoint.release.run();
         job.reject(error);
       }
     }
