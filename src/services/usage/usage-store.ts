@@ -78,14 +78,11 @@ export class UsageStore {
     if (found) catalog.organizations.add(organizationId);
     return found;
   }
-  /** The code's items by saved position (the caller applies the default order unless customOrder). */
-  codeItems(codeId: number): ApiItem[] {
-    return [...this.#itemsOf(codeId)];
-  }
-  itemOfCode(codeId: number, itemId: string): ApiItem | null {
-    return this.#itemsOf(codeId).find((item) => item.itemId === itemId) ?? null;
-  }
-  #itemsOf(codeId: number): readonly ApiItem[] {
+  /**
+   * The code's items by saved position (the caller applies the default order unless customOrder):
+   * the same frozen array until the catalog changes, so a caller may key what it derives on it.
+   */
+  codeItems(codeId: number): readonly ApiItem[] {
     const catalog = this.#catalog();
     let items = catalog.items.get(codeId);
     if (!items) {
@@ -93,6 +90,9 @@ export class UsageStore {
       catalog.items.set(codeId, items);
     }
     return items;
+  }
+  itemOfCode(codeId: number, itemId: string): ApiItem | null {
+    return this.codeItems(codeId).find((item) => item.itemId === itemId) ?? null;
   }
   /** The cached catalog, new when this process or another one changed it since it was read. */
   #catalog(): Catalog {

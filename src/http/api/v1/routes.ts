@@ -21,11 +21,12 @@ export const REPORT_BODY_LIMIT = 256 * 1024;
  */
 export function createApiRoutes(deps: Deps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
+  const shared = sharedContext(deps);
   api.use(cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type"], exposeHeaders: ["LTS-Signature"], maxAge: 86_400 }));
   // Per source address, before any work: past the limit, 429 with code 3 (PROTOCOL.md, "Error codes").
   const limiter = new ApiRateLimiter(deps.settings.apiRateLimit);
   api.use(async (c, next) => {
-    const wait = limiter.take(addressKey(c.var.ip), deps.clock.now().getTime());
+    const wait = limiter.take(addressKey(c.get("ip")), deps.clock.now().getTime()); // c.get: c.var copies every variable
     if (wait === 0) return next();
     // The nonce is echoed, as on every answer, so the client does not take the refusal for a replay.
     const parsed = c.req.method === "POST" ? await parseRequest(c, v.unknown(), REPORT_BODY_LIMIT) : null;
@@ -33,28 +34,28 @@ export function createApiRoutes(deps: Deps): Hono<AppEnv> {
   });
   api.onError((error, c) => {
     // Cannot answer: most likely the database (disk full, I/O error). The client retries later.
-    deps.logger.error("api request failed", { requestId: c.var.requestId, path: c.req.path, error });
+    deps.logger.error("api request failed", { requestId: c.get("requestId"), path: c.req.path, error });
     return refusalResponse(c, deps, refuse(2, "The server could not record this request. Retry later."), requestNonces.get(c.req.raw) ?? null, 503);
   });
 
   api.post("/authorize", async (c) => {
     const parsed = await parseRequest(c, AuthorizeRequest, API_BODY_LIMIT);
     if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
-    const outcome = await authorize(apiContext(c, deps), parsed.value);
+    const outcome = await authorize(apiContext(c, shared), parsed.value);
     return outcome.granted ? signedJson(c, deps, 200, { ok: true, license: outcome.license }, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
   api.post("/report", async (c) => {
     const parsed = await parseRequest(c, ReportRequest, REPORT_BODY_LIMIT);
     if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
-    const outcome = await report(apiContext(c, deps), parsed.value);
+    const outcome = await report(apiContext(c, shared), parsed.value);
     return outcome.ok ? signedJson(c, deps, 200, outcome, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
   api.post("/release", async (c) => {
     const parsed = await parseRequest(c, ReleaseRequest, API_BODY_LIMIT);
     if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
-    const outcome = await release(apiContext(c, deps), parsed.value);
+    const outcome = await release(apiContext(c, shared), parsed.value);
     return outcome.ok ? signedJson(c, deps, 200, { ok: true }, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
@@ -68,7 +69,8 @@ export function createApiRoutes(deps: Deps): Hono<AppEnv> {
   return api;
 }
 
-function apiContext(c: Context<AppEnv>, deps: Deps): ApiContext {
+/** What every request's ApiContext shares: made once, at start. */
+function sharedContext(deps: Deps): Omit<ApiContext, "source"> {
   return {
     db: deps.db,
     atomically: (work) => deps.groupCommit.run(work),
@@ -80,8 +82,11 @@ function apiContext(c: Context<AppEnv>, deps: Deps): ApiContext {
       const status = deps.machine.status();
       return status.ready ? null : `This server cannot authorize clients now: ${status.reason}.`;
     },
-    source: { ip: c.var.ip, origin: c.req.header("origin") ?? null },
   };
+}
+
+function apiContext(c: Context<AppEnv>, shared: Omit<ApiContext, "source">): ApiContext {
+  return { ...shared, source: { ip: c.get("ip"), origin: c.req.raw.headers.get("origin") } };
 }
 
 /** The valid nonce of each request being answered, so that even a failure (code 2) can echo it. */
