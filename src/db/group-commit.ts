@@ -22,8 +22,13 @@ interface Job {
 export class GroupCommit {
   #queue: Job[] = [];
   #scheduled = false;
+  /** Each piece's savepoint statements, prepared once (a string run() prepares it every time). */
+  readonly #savepoint;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    const sqlite = db.$client;
+    this.#savepoint = { begin: sqlite.prepare("SAVEPOINT request"), release: sqlite.prepare("RELEASE request"), rollback: sqlite.prepare("ROLLBACK TO request") };
+  }
 
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -47,16 +52,17 @@ export class GroupCommit {
       for (const job of jobs) job.reject(error);
       return;
     }
+    const savepoint = this.#savepoint;
     for (const [i, job] of jobs.entries()) {
-      sqlite.run("SAVEPOINT request");
+      savepoint.begin.run();
       try {
         const value = job.work();
         if (value && typeof (value as PromiseLike<unknown>).then === "function") throw new TypeError("GroupCommit work must be synchronous");
-        sqlite.run("RELEASE request");
+        savepoint.release.run();
         done.push({ job, value });
       } catch (error) {
         job.reject(error);
-        if (!rollBackTo(sqlite)) {
+        if (!rollBackTo(sqlite, savepoint)) {
           // After SQLITE_FULL or an I/O error SQLite may end the whole transaction: the work done
           // so far went with it, so its callers are told so; the work not yet run goes to the next batch.
           for (const { job: gone } of done) gone.reject(error);
@@ -86,10 +92,10 @@ export class GroupCommit {
 }
 
 /** Undoes the current piece; false when the transaction is gone (SQLite rolled it back whole). */
-function rollBackTo(sqlite: Db["$client"]): boolean {
+function rollBackTo(sqlite: Db["$client"], savepoint: { rollback: { run(): unknown }; release: { run(): unknown } }): boolean {
   try {
-    sqlite.run("ROLLBACK TO request");
-    sqlite.run("RELEASE request");
+    savepoint.rollback.run();
+    savepoint.release.run();
     return true;
   } catch {
     rollBack(sqlite);

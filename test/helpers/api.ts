@@ -1,3 +1,4 @@
+import { catalogChanged } from "../../src/db/catalog-version";
 import { expect } from "bun:test";
 import { createPublicKey, verify as verifySignature } from "node:crypto";
 import { eq } from "drizzle-orm";
@@ -202,6 +203,7 @@ export function authorizationTotals(w: World): { granted: number; refused: numbe
 /** Sets columns of a handshake code's row directly (what the Configurations page will do). */
 export function updateCode(w: World, code: string, set: Partial<typeof handshakeCodes.$inferInsert>): void {
   w.db.update(handshakeCodes).set(set).where(eq(handshakeCodes.code, code)).run();
+  catalogChanged(w.db); // as the portal's verbs do: the API reads the code again
 }
 
 /** Adds a code row with no items (or `itemIds` of the world's items, in that order). */
@@ -217,6 +219,7 @@ export function addCode(w: World, code: string, options: { isDefault?: boolean; 
     const item = w.db.select().from(licenseItems).where(eq(licenseItems.itemId, itemId)).get()!;
     w.db.insert(handshakeCodeItems).values({ codeId: row.id, itemRowId: item.id, position: i + 1 }).run();
   }
+  catalogChanged(w.db);
   return row.id;
 }
 

@@ -83,9 +83,15 @@ function decide(ctx: ApiContext, req: AuthorizeRequest, now: number): AuthorizeO
   return { granted: false, refusal: furthest!.refusal };
 }
 
-function itemsInOrder(ctx: ApiContext, code: ApiCode): ApiItem[] {
+/** Each cached item list in the default order, sorted once (the store keeps a list until the catalog changes). */
+const inDefaultOrder = new WeakMap<readonly ApiItem[], readonly ApiItem[]>();
+
+function itemsInOrder(ctx: ApiContext, code: ApiCode): readonly ApiItem[] {
   const items = ctx.store.codeItems(code.id);
-  return code.customOrder ? items : items.sort((a, b) => compareByDefaultOrder({ ...a, expiresAt: new Date(a.expiresAt) }, { ...b, expiresAt: new Date(b.expiresAt) }));
+  if (code.customOrder) return items;
+  let sorted = inDefaultOrder.get(items);
+  if (!sorted) inDefaultOrder.set(items, (sorted = [...items].sort((a, b) => compareByDefaultOrder({ ...a, expiresAt: new Date(a.expiresAt) }, { ...b, expiresAt: new Date(b.expiresAt) }))));
+  return sorted;
 }
 
 export function grantOf(code: ApiCode, item: ApiItem, instances: number, validUntil: number): LicenseGrant {

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { handshakeCodes } from "../../db/schema";
+import { catalogChanged } from "../../db/catalog-version";
 import { transaction } from "../../db/transaction";
 import { validationError } from "../../domain/errors";
 import { handshakeCode } from "../../domain/handshake-code";
@@ -20,6 +21,7 @@ import { sealSessionPassword } from "./session-password";
 export function createHandshakeCode(ctx: CodeWriter, raw: CreateHandshakeCodeInput): HandshakeCodeRow {
   const input = parseInput(CreateHandshakeCodeInput, raw);
   return transaction(ctx.db, (tx) => {
+    catalogChanged(tx); // the API reads the catalog again (src/db/catalog-version.ts)
     const at = ctx.clock.now();
     const errors: Record<string, string> = {};
     const organizationId = checkChosenItems(tx, { organizationId: input.organizationId || null, itemRowIds: input.itemRowIds, alreadyLinked: new Set(), now: at }, errors);

@@ -1,5 +1,6 @@
 import { and, count, eq, ne } from "drizzle-orm";
 import { grants, handshakeCodes, usageRecords } from "../../db/schema";
+import { catalogChanged } from "../../db/catalog-version";
 import { transaction } from "../../db/transaction";
 import { AppError } from "../../domain/errors";
 import { recordAuditEvent } from "../audit";
@@ -16,6 +17,7 @@ import { HandshakeCodeRef } from "./schemas";
 export function deleteHandshakeCode(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, raw: HandshakeCodeRef): void {
   const input = parseInput(HandshakeCodeRef, raw);
   transaction(ctx.db, (tx) => {
+    catalogChanged(tx); // the API reads the catalog again (src/db/catalog-version.ts)
     const row = findCodeRow(tx, input.code);
     const granted = tx.select({ n: count() }).from(grants).where(eq(grants.codeId, row.id)).get()?.n ?? 0;
     const used = tx.select({ id: usageRecords.codeId }).from(usageRecords).where(eq(usageRecords.codeId, row.id)).limit(1).get();

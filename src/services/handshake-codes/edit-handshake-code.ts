@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { handshakeCodes } from "../../db/schema";
+import { catalogChanged } from "../../db/catalog-version";
 import { transaction } from "../../db/transaction";
 import { validationError } from "../../domain/errors";
 import { recordAuditEvent } from "../audit";
@@ -20,6 +21,7 @@ import { sealSessionPassword } from "./session-password";
 export function editHandshakeCode(ctx: CodeWriter, raw: EditHandshakeCodeInput): HandshakeCodeRow {
   const input = parseInput(EditHandshakeCodeInput, raw);
   return transaction(ctx.db, (tx) => {
+    catalogChanged(tx); // the API reads the catalog again (src/db/catalog-version.ts)
     const at = ctx.clock.now();
     const row = findCodeRow(tx, input.code);
     const current = codeItemsInOrder(tx, row.id);

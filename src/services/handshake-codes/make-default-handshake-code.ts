@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { handshakeCodes } from "../../db/schema";
+import { catalogChanged } from "../../db/catalog-version";
 import { transaction } from "../../db/transaction";
 import { AppError } from "../../domain/errors";
 import { recordAuditEvent } from "../audit";
@@ -16,6 +17,7 @@ import { HandshakeCodeRef } from "./schemas";
 export function makeDefaultHandshakeCode(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, raw: HandshakeCodeRef): { changed: boolean; previous: string | null } {
   const input = parseInput(HandshakeCodeRef, raw);
   return transaction(ctx.db, (tx) => {
+    catalogChanged(tx); // the API reads the catalog again (src/db/catalog-version.ts)
     const row = findCodeRow(tx, input.code);
     if (row.isDefault) return { changed: false, previous: row.code };
     if (!row.enabled) throw new AppError("CONFLICT", `${row.code} is disabled: enable it before making it the default of organization ${row.organizationId}.`);

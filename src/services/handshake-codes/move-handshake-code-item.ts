@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { handshakeCodes } from "../../db/schema";
+import { catalogChanged } from "../../db/catalog-version";
 import { transaction } from "../../db/transaction";
 import { AppError } from "../../domain/errors";
 import { recordAuditEvent } from "../audit";
@@ -18,6 +19,7 @@ import { MoveHandshakeCodeItemInput } from "./schemas";
 export function moveHandshakeCodeItem(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, raw: MoveHandshakeCodeItemInput): { changed: boolean } {
   const input = parseInput(MoveHandshakeCodeItemInput, raw);
   return transaction(ctx.db, (tx) => {
+    catalogChanged(tx); // the API reads the catalog again (src/db/catalog-version.ts)
     const row = findCodeRow(tx, input.code);
     const order = codeItemsInOrder(tx, row.id).map((i) => i.id);
     const from = order.indexOf(input.itemRowId);

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { handshakeCodes } from "../../db/schema";
+import { catalogChanged } from "../../db/catalog-version";
 import { transaction } from "../../db/transaction";
 import { recordAuditEvent } from "../audit";
 import type { ServiceContext } from "../context";
@@ -15,6 +16,7 @@ import { HandshakeCodeRef } from "./schemas";
 export function resetConsumptionOrder(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, raw: HandshakeCodeRef): { changed: boolean } {
   const input = parseInput(HandshakeCodeRef, raw);
   return transaction(ctx.db, (tx) => {
+    catalogChanged(tx); // the API reads the catalog again (src/db/catalog-version.ts)
     const row = findCodeRow(tx, input.code);
     if (!row.customOrder) return { changed: false };
     const at = ctx.clock.now();

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, max } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { handshakeCodeItems, handshakeCodes, licenseItems, licenses } from "../../db/schema";
+import { catalogChanged } from "../../db/catalog-version";
 import { transaction } from "../../db/transaction";
 import { validationError } from "../../domain/errors";
 import { suffixProblem } from "../../domain/handshake-code";
@@ -46,6 +47,7 @@ export function importLicenseFile(ctx: Pick<ServiceContext, "db" | "clock" | "ac
   if (problem) throw validationError({ codeSuffix: problem });
 
   return transaction(ctx.db, (tx) => {
+    catalogChanged(tx); // the API reads the catalog again (src/db/catalog-version.ts)
     const at = ctx.clock.now();
     const known = gatherKnown(tx, license);
     const plan = planImport({ file: license, thisUuid: input.machine.uuid, now: at, existing: known.existing, knownItems: known.knownItems });

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { catalogVersion } from "../../db/catalog-version";
 import type { Db } from "../../db/client";
 import type { ChargeWayName } from "../../domain/charge-ways";
 
@@ -45,27 +46,60 @@ export interface ApiItem {
 export class UsageStore {
   readonly #q: ReturnType<typeof prepare>;
   readonly #db: Database;
+  #cached: Catalog = emptyCatalog(-1, -1);
   constructor(db: Db) {
     this.#db = db.$client;
     this.#q = prepare(db.$client);
   }
 
+  // The catalog (codes, their items) changes only on imports and edits: it is read once and kept
+  // until catalogChanged() (this process) or `PRAGMA data_version` (another process's commit)
+  // says it moved. Only what exists is kept, so names a client makes up cannot grow it.
   codeByName(code: string): ApiCode | null {
-    return toCode(this.#q.codeByName.get(code));
+    const catalog = this.#catalog();
+    const hit = catalog.codes.get(code);
+    if (hit) return hit;
+    const found = toCode(this.#q.codeByName.get(code));
+    if (found) catalog.codes.set(code, found);
+    return found;
   }
   defaultCode(organizationId: string): ApiCode | null {
-    return toCode(this.#q.defaultCode.get(organizationId));
+    const catalog = this.#catalog();
+    const hit = catalog.defaults.get(organizationId);
+    if (hit) return hit;
+    const found = toCode(this.#q.defaultCode.get(organizationId));
+    if (found) catalog.defaults.set(organizationId, found);
+    return found;
   }
   organizationExists(organizationId: string): boolean {
-    return this.#q.organizationExists.get(organizationId, organizationId) !== null;
+    const catalog = this.#catalog();
+    if (catalog.organizations.has(organizationId)) return true;
+    const found = this.#q.organizationExists.get(organizationId, organizationId) !== null;
+    if (found) catalog.organizations.add(organizationId);
+    return found;
   }
-  /** The code's items by saved position (the caller applies the default order unless customOrder). */
-  codeItems(codeId: number): ApiItem[] {
-    return this.#q.codeItems.all(codeId).map(toItem);
+  /**
+   * The code's items by saved position (the caller applies the default order unless customOrder):
+   * the same frozen array until the catalog changes, so a caller may key what it derives on it.
+   */
+  codeItems(codeId: number): readonly ApiItem[] {
+    const catalog = this.#catalog();
+    let items = catalog.items.get(codeId);
+    if (!items) {
+      items = Object.freeze(this.#q.codeItems.all(codeId).map(toItem));
+      catalog.items.set(codeId, items);
+    }
+    return items;
   }
   itemOfCode(codeId: number, itemId: string): ApiItem | null {
-    const row = this.#q.itemOfCode.get(codeId, itemId);
-    return row ? toItem(row) : null;
+    return this.codeItems(codeId).find((item) => item.itemId === itemId) ?? null;
+  }
+  /** The cached catalog, new when this process or another one changed it since it was read. */
+  #catalog(): Catalog {
+    const local = catalogVersion(this.#db);
+    const data = (this.#q.dataVersion.get() as { data_version: number }).data_version;
+    if (local !== this.#cached.local || data !== this.#cached.data) this.#cached = emptyCatalog(local, data);
+    return this.#cached;
   }
 
   device(itemRowId: number, deviceUuid: string): { activeUntil: number; releasedAt: number | null } | null {
@@ -175,6 +209,7 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 function prepare(db: Database) {
   return {
+    dataVersion: db.query(`PRAGMA data_version`),
     codeByName: db.query(`SELECT ${CODE_COLUMNS} FROM handshake_codes WHERE code = ?`),
     defaultCode: db.query(`SELECT ${CODE_COLUMNS} FROM handshake_codes WHERE organization_id = ? AND is_default = 1`),
     organizationExists: db.query(`SELECT 1 FROM handshake_codes WHERE organization_id = ? UNION ALL SELECT 1 FROM licenses WHERE organization_id = ? LIMIT 1`),
@@ -226,30 +261,44 @@ function prepare(db: Database) {
   };
 }
 
+/** What the API read of the catalog at one version (see UsageStore.#catalog). */
+interface Catalog {
+  local: number;
+  data: number;
+  codes: Map<string, ApiCode>;
+  defaults: Map<string, ApiCode>;
+  organizations: Set<string>;
+  items: Map<number, readonly ApiItem[]>;
+}
+
+function emptyCatalog(local: number, data: number): Catalog {
+  return { local, data, codes: new Map(), defaults: new Map(), organizations: new Set(), items: new Map() };
+}
+
 type Row = Record<string, unknown>;
 
 function toCode(row: unknown): ApiCode | null {
   if (!row) return null;
   const r = row as Row;
-  return {
+  return Object.freeze({
     id: r.id as number,
     code: r.code as string,
     organizationId: r.organizationId as string,
     enabled: r.enabled === 1,
     sessionPasswordMac: (r.sessionPasswordMac as string | null) ?? null,
-    validationDomains: JSON.parse(r.validationDomains as string),
-    validationAppIds: JSON.parse(r.validationAppIds as string),
-    validationProcessNames: JSON.parse(r.validationProcessNames as string),
+    validationDomains: Object.freeze(JSON.parse(r.validationDomains as string)),
+    validationAppIds: Object.freeze(JSON.parse(r.validationAppIds as string)),
+    validationProcessNames: Object.freeze(JSON.parse(r.validationProcessNames as string)),
     customOrder: r.customOrder === 1,
     updatedAt: r.updatedAt as number,
-  };
+  });
 }
 
 function toItem(row: unknown): ApiItem {
   const r = row as Row;
-  return {
+  return Object.freeze({
     ...(r as unknown as ApiItem),
-    deploymentTypes: JSON.parse(r.deploymentTypes as string),
-    modules: JSON.parse(r.modules as string),
-  };
+    deploymentTypes: Object.freeze(JSON.parse(r.deploymentTypes as string)),
+    modules: Object.freeze(JSON.parse(r.modules as string)),
+  });
 }

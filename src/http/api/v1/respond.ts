@@ -10,7 +10,7 @@ import type { AppEnv } from "../../env";
  */
 export function signedJson(c: Context<AppEnv>, deps: Deps, status: number, payload: object, nonce: string | null): Response {
   const body = JSON.stringify({ ...payload, serverTime: deps.clock.now().toISOString(), ...(nonce ? { nonce } : {}) });
-  const bytes = new TextEncoder().encode(body);
+  const bytes = utf8.encode(body);
   return new Response(bytes, {
     status,
     headers: {
@@ -20,6 +20,8 @@ export function signedJson(c: Context<AppEnv>, deps: Deps, status: number, paylo
     },
   });
 }
+
+const utf8 = new TextEncoder();
 
 /** A refusal: `{"ok": false, "error": {"code", "name", "message"}}` with its HTTP status. */
 export function refusalResponse(c: Context<AppEnv>, deps: Deps, refusal: Refusal, nonce: string | null, status: number = API_ERRORS[refusal.code].http): Response {

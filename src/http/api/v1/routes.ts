@@ -25,11 +25,12 @@ const RETRY_AFTER_SECONDS = 5;
  */
 export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
+  const shared = sharedContext(deps);
   api.use(cors({ origin: "*", allowMethods: ["GET", "POST", "OPTIONS"], allowHeaders: ["Content-Type"], exposeHeaders: ["LTS-Signature"], maxAge: 86_400 }));
   // Per source address, before any work: past the limit, 429 with code 3 (PROTOCOL.md, "Error codes").
   const limiter = new ApiRateLimiter(deps.settings.apiRateLimit);
   api.use(async (c, next) => {
-    const wait = limiter.take(addressKey(c.var.ip), deps.clock.now().getTime());
+    const wait = limiter.take(addressKey(c.get("ip")), deps.clock.now().getTime()); // c.get: c.var copies every variable
     if (wait === 0) return next();
     // The nonce is echoed, as on every answer, so the client does not take the refusal for a replay.
     const parsed = c.req.method === "POST" ? await parseRequest(c, v.unknown(), REPORT_BODY_LIMIT) : null;
@@ -38,7 +39,7 @@ export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<
   api.onError((error, c) => {
     // Cannot answer: most likely the database (disk full, I/O error). The client retries later.
     const storage = storageFailure(error);
-    deps.logger.error(storage?.log ?? "api request failed", { requestId: c.var.requestId, path: c.req.path, error });
+    deps.logger.error(storage?.log ?? "api request failed", { requestId: c.get("requestId"), path: c.req.path, error });
     (c.req.path.endsWith("/report") ? counters.report : c.req.path.endsWith("/authorize") ? counters.authorize : null)?.add(2);
     return refusalResponse(c, deps, refuse(2, "The server could not record this request. Retry later.", RETRY_AFTER_SECONDS), requestNonces.get(c.req.raw) ?? null, 503);
   });
@@ -46,7 +47,7 @@ export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<
   api.post("/authorize", async (c) => {
     const parsed = await parseRequest(c, AuthorizeRequest, API_BODY_LIMIT);
     if (!parsed.ok) return counted(counters.authorize, 1, refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status));
-    const outcome = await authorize(apiContext(c, deps), parsed.value);
+    const outcome = await authorize(apiContext(c, shared), parsed.value);
     counters.authorize.add(outcome.granted ? "ok" : outcome.refusal.code);
     return outcome.granted ? signedJson(c, deps, 200, { ok: true, license: outcome.license }, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
@@ -54,7 +55,7 @@ export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<
   api.post("/report", async (c) => {
     const parsed = await parseRequest(c, ReportRequest, REPORT_BODY_LIMIT);
     if (!parsed.ok) return counted(counters.report, 1, refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status));
-    const outcome = await report(apiContext(c, deps), parsed.value);
+    const outcome = await report(apiContext(c, shared), parsed.value);
     counters.report.add(outcome.ok ? "ok" : outcome.refusal.code);
     return outcome.ok ? signedJson(c, deps, 200, outcome, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
@@ -62,7 +63,7 @@ export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<
   api.post("/release", async (c) => {
     const parsed = await parseRequest(c, ReleaseRequest, API_BODY_LIMIT);
     if (!parsed.ok) return refusalResponse(c, deps, refuse(1, parsed.message), parsed.nonce, parsed.status);
-    const outcome = await release(apiContext(c, deps), parsed.value);
+    const outcome = await release(apiContext(c, shared), parsed.value);
     return outcome.ok ? signedJson(c, deps, 200, { ok: true }, parsed.value.nonce) : refusalResponse(c, deps, outcome.refusal, parsed.value.nonce);
   });
 
@@ -82,7 +83,8 @@ function counted(counts: ResultCounts, result: ApiResult, response: Response): R
   return response;
 }
 
-function apiContext(c: Context<AppEnv>, deps: Deps): ApiContext {
+/** What every request's ApiContext shares: made once, at start. */
+function sharedContext(deps: Deps): Omit<ApiContext, "source"> {
   return {
     db: deps.db,
     atomically: (work) => deps.groupCommit.run(work),
@@ -94,8 +96,11 @@ function apiContext(c: Context<AppEnv>, deps: Deps): ApiContext {
       const status = deps.machine.status();
       return status.ready ? null : `This server cannot authorize clients now: ${status.reason}.`;
     },
-    source: { ip: c.var.ip, origin: c.req.header("origin") ?? null },
   };
+}
+
+function apiContext(c: Context<AppEnv>, shared: Omit<ApiContext, "source">): ApiContext {
+  return { ...shared, source: { ip: c.get("ip"), origin: c.req.raw.headers.get("origin") } };
 }
 
 /** The valid nonce of each request being answered, so that even a failure (code 2) can echo it. */
@@ -114,13 +119,11 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; status: 400 | 413; messag
  * is wrong (the first problems, by field) and keeps the nonce, when there was a valid one, to echo.
  */
 async function parseRequest<S extends v.GenericSchema>(c: Context<AppEnv>, schema: S, limit: number): Promise<Parsed<v.InferOutput<S>>> {
-  const declared = Number(c.req.header("content-length") ?? 0);
-  if (declared > limit) return { ok: false, status: 413, message: `The body is larger than ${limit / 1024} KiB.`, nonce: null };
   const bytes = await readLimited(c.req.raw, limit);
   if (bytes === null) return { ok: false, status: 413, message: `The body is larger than ${limit / 1024} KiB.`, nonce: null };
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    json = JSON.parse(utf8.decode(bytes));
   } catch {
     return { ok: false, status: 400, message: "The body is not valid UTF-8 JSON.", nonce: null };
   }
@@ -132,8 +135,20 @@ async function parseRequest<S extends v.GenericSchema>(c: Context<AppEnv>, schem
   return { ok: false, status: 400, message: `The request does not fit the protocol: ${problems.join("; ")}.`, nonce };
 }
 
-/** The body, or null past `limit` bytes (also for chunked bodies with no Content-Length). */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The body, or null past `limit` bytes. With a Content-Length (what clients send) the size is
+ * known before reading, and the body is read in one piece: Bun hands over exactly that many
+ * bytes. A chunked body (no Content-Length) is read chunk by chunk and given up past the limit.
+ */
 async function readLimited(request: Request, limit: number): Promise<Uint8Array | null> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null) {
+    if (Number(declared) > limit) return null;
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    return bytes.byteLength > limit ? null : bytes; // a Request made in-process may lie about its length
+  }
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
