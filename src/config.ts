@@ -35,6 +35,8 @@ export const SERVER_OPTIONS = {
   sessionIdleMinutes: { flag: "--session-idle-minutes", env: "LTS_SESSION_IDLE_MINUTES", value: "N", default: "30", help: "portal sessions end after this long without a request" },
   sessionMaxHours: { flag: "--session-max-hours", env: "LTS_SESSION_MAX_HOURS", value: "N", default: "12", help: "portal sessions end this long after login, whatever happens" },
   apiRateLimit: { flag: "--api-rate-limit", env: "LTS_API_RATE_LIMIT", value: "N", default: "100", help: "client API requests a second per source address (bursts of 5 × N); 0 turns the limit off" },
+  usageSlotDays: { flag: "--usage-slot-days", env: "LTS_USAGE_SLOT_DAYS", value: "N", default: "35", help: "days usage is kept per 3-minute slot (at least 35; hourly and daily totals stay)" },
+  usageHourlyDays: { flag: "--usage-hourly-days", env: "LTS_USAGE_HOURLY_DAYS", value: "N", default: "730", help: "days hourly usage totals are kept (at least 35); daily totals are kept for ever" },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof SERVER_OPTIONS;
@@ -77,6 +79,8 @@ export const ConfigSchema = v.pipe(
     sessionIdleMinutes: intIn(1, 24 * 60),
     sessionMaxHours: intIn(1, 24 * 30),
     apiRateLimit: intIn(0, 1_000_000),
+    usageSlotDays: intIn(35, 100_000),
+    usageHourlyDays: intIn(35, 100_000),
   }),
   v.check((c) => !!c.tlsCert === !!c.tlsKey, "--tls-cert and --tls-key go together: give both, or neither"),
 );

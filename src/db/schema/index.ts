@@ -7,3 +7,4 @@ export * from "./machine-identity";
 export * from "./sessions";
 export * from "./settings";
 export * from "./usage";
+export * from "./rollups";
