@@ -15,3 +15,5 @@ export const CODE_FORM_ID = "code-form";
 export const CONSUMPTION_ORDER_ID = "consumption-order";
 export const SERVER_URL_FORM_ID = "server-url-form";
 export const DEVICES_TABLE_ID = "devices-table";
+/** A statistics page: the selected day's details (day links and the pager swap it). */
+export const STATS_DETAILS_ID = "stats-details";
