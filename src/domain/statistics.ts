@@ -134,8 +134,10 @@ export interface StatsDetailRow {
 /** The data of one statistics view: what the charts draw and the tables list. */
 export interface StatsData {
   metric: StatsMetric;
-  /** The UTC day starts (ms) of the series, oldest first. */
+  /** The UTC day starts (ms) of the series' points, oldest first. */
   days: number[];
+  /** Days per point: 1, or more for a long range (each point then sums, or for peaks maxes, its days). */
+  stepDays: number;
   /** The lines drawn (split per day); the first is the metric's own figure. */
   lines: StatsLine[];
   /** A reference line (the quantity) drawn flat, for concurrency. */

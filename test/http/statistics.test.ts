@@ -174,3 +174,33 @@ describe("the view is in the URL", () => {
     expect((await new Browser(w.app).get("/statistics/item/1/csv")).text).not.toContain("day_start");
   });
 });
+
+describe("metrics that fit the item", () => {
+  test("concurrency: the day's peak seats against the quantity, and the allowance drawn; devices: active devices per day", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "concurrent-device", quantity: 1 }] });
+    for (const n of [1, 2]) expect((await api.authorize({ device: { uuid: deviceId(n) } })).status).toBe(200); // the second from the allowance
+    const admin = new Browser(api.w.app);
+    await setUpAndLogIn(admin, api.w.setupToken);
+    const page = await admin.get("/statistics/item/1?range=7d&metric=concurrency");
+    const chart = chartOf(page);
+    expect(chart.limit).toBe(1);
+    expect(chart.lines.map((l) => [l.label, l.values.at(-1)])).toEqual([["Peak seats", 2], ["Allowance drawn", 1]]);
+    expect([...page.doc.querySelectorAll(".stats-controls a")].map((a) => a.textContent)).toEqual(["Last 7 days", "Last 30 days", "Last 90 days", "All history", "Consumption", "Devices", "Concurrency"]);
+    expect(chartOf(await admin.get("/statistics/item/1?range=7d&metric=devices")).lines[0]!.values.at(-1)).toBe(2);
+    const csv = await csvRows(admin, "/statistics/item/1/csv?range=7d&metric=concurrency");
+    expect(csv[0]).toEqual(["day_start", "Peak seats", "Allowance drawn", "Quantity"]);
+    expect(csv.at(-1)!.slice(1)).toEqual(["2", "1", "1"]);
+  });
+});
+
+describe("long ranges", () => {
+  test("are drawn in buckets of several days (at most 400 points) whose sums keep the total; a bucket links to its days", async () => {
+    const { admin } = await sharedItem();
+    const page = await admin.get("/statistics/item/1?range=custom&from=2024-03-01&to=2026-11-28&metric=consumption");
+    const chart = chartOf(page);
+    expect(chart.days.length).toBeLessThanOrEqual(400);
+    expect(sum(chart.lines[0]!.values)).toBe(118);
+    expect(tableColumn(page)).toEqual(chart.lines[0]!.values);
+    expect(chart.dayLinks[0]).toBe("/statistics/item/1?range=custom&from=2024-03-01&to=2024-03-03&metric=consumption");
+  });
+});

@@ -2,10 +2,10 @@ import type { Context, Hono } from "hono";
 import type { Deps } from "../../deps";
 import { AppError } from "../../domain/errors";
 import { isoDay } from "../../domain/statistics";
-import { readStatistics, statisticsCsv, statisticsQuery, statisticsSubject, type StatsSubject } from "../../services/statistics";
+import { readStatistics, statisticsCards, statisticsCsv, statisticsQuery, statisticsSubject, type StatsSubject } from "../../services/statistics";
 import { StatisticsPage, StatsDetails, type StatisticsPageProps } from "../../../templates/pages/statistics/statistics-page";
 import type { AppEnv } from "../env";
-import { pageOrFragment } from "../render";
+import { isHtmx, pageOrFragment } from "../render";
 
 /**
  *   GET /statistics/code/:code        a handshake code's statistics (only its own usage)
@@ -22,21 +22,21 @@ export function registerStatisticsRoutes(app: Hono<AppEnv>, deps: Deps) {
     if (!/^[0-9]{1,12}$/.test(rowId)) throw new AppError("NOT_FOUND", "There is no such license item. Open its statistics from License Items.");
     return { subject: statisticsSubject(c.var.ctx, { item: Number(rowId) }), path: `/statistics/item/${rowId}` };
   };
-  const view = (c: Context<AppEnv>): StatisticsPageProps => {
+  const view = (c: Context<AppEnv>, cards = true): StatisticsPageProps => {
     const { subject, path } = subjectOf(c);
     const query = statisticsQuery(c.var.ctx, subject, c.req.query());
     const data = readStatistics(c.var.ctx, subject, query);
     const title = subject.kind === "code" ? `Statistics of handshake code ${subject.code}` : `Statistics of item ${subject.itemId}`;
-    return { title, kind: subject.kind, path, items: subject.items, metrics: subject.metrics, query, data, updatedAt: c.var.ctx.clock.now() };
+    return { title, kind: subject.kind, path, items: cards ? statisticsCards(c.var.ctx, subject) : [], metrics: subject.metrics, query, data, updatedAt: c.var.ctx.clock.now() };
   };
 
   const page = (c: Context<AppEnv>) => {
-    const props = view(c);
+    const props = view(c, !isHtmx(c));
     return pageOrFragment(c, deps, { page: <StatisticsPage {...props} />, fragment: <StatsDetails {...props} /> });
   };
   const csv = (c: Context<AppEnv>) => {
-    const props = view(c);
-    const name = `${props.kind === "code" ? "code" : "item"}-${props.kind === "code" ? props.path.split("/").pop() : props.items[0]?.itemId}-${props.query.metric}-${isoDay(props.data.days[0] ?? props.query.to)}-${isoDay(props.query.to)}.csv`;
+    const props = view(c, false);
+    const name = `${props.kind}-${props.path.split("/").pop()}-${props.query.metric}-${isoDay(props.data.days[0] ?? props.query.to)}-${isoDay(props.query.to)}.csv`;
     return c.body(statisticsCsv(props.query, props.data), 200, {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, "_")}"`,

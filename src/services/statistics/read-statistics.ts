@@ -18,27 +18,46 @@ import type { ServiceContext } from "../context";
 import { listItems } from "../items";
 
 const HOUR_MS = 3_600_000;
+/** The most points a chart (and its table) shows; longer ranges are drawn in buckets of several days. */
+export const MAX_POINTS = 400;
+
+/** What the statistics need of an item (the cards show more: statisticsCards). */
+export interface StatsItem {
+  rowId: number;
+  itemId: string;
+  chargeWay: string;
+  quantity: number;
+}
 
 /** Whose statistics a page shows: a handshake code (only its own usage) or an item (every code's). */
 export type StatsSubject =
-  | { kind: "code"; codeId: number; code: string; name: string; items: LicenseItemView[]; metrics: StatsMetric[] }
-  | { kind: "item"; itemRowId: number; itemId: string; items: LicenseItemView[]; metrics: StatsMetric[] };
+  | { kind: "code"; codeId: number; code: string; name: string; items: StatsItem[]; metrics: StatsMetric[] }
+  | { kind: "item"; itemRowId: number; itemId: string; items: StatsItem[]; metrics: StatsMetric[] };
+
+const ITEM_COLUMNS = `i.id AS rowId, i.item_id AS itemId, i.charge_way AS chargeWay, i.quantity`;
 
 /**
- * Finds the subject of a statistics page: `{ code }` by its name, or `{ item }` by row id. The
- * code's cards are its items now; its history stays whatever items it had then.
+ * Finds the subject of a statistics page: `{ code }` by its name, or `{ item }` by row id. A code's
+ * items are those linked to it now; its history stays whatever items it had then.
  */
-export function statisticsSubject(ctx: Pick<ServiceContext, "db" | "clock">, of: { code: string } | { item: number }): StatsSubject {
-  const items = listItems(ctx, { now: ctx.clock.now(), showExpired: true, showRevoked: true });
+export function statisticsSubject(ctx: Pick<ServiceContext, "db">, of: { code: string } | { item: number }): StatsSubject {
+  const db = ctx.db.$client;
   if ("item" in of) {
-    const item = items.find((i) => i.rowId === of.item);
+    const item = db.query(`SELECT ${ITEM_COLUMNS} FROM license_items i WHERE i.id = ?`).get(of.item) as StatsItem | null;
     if (!item) throw new AppError("NOT_FOUND", "There is no such license item. Open its statistics from License Items.");
     return { kind: "item", itemRowId: item.rowId, itemId: item.itemId, items: [item], metrics: metricsFor("item", [item.chargeWay]) };
   }
-  const row = ctx.db.$client.query(`SELECT id, code, name FROM handshake_codes WHERE code = ?`).get(of.code) as { id: number; code: string; name: string } | null;
+  const row = db.query(`SELECT id, code, name FROM handshake_codes WHERE code = ?`).get(of.code) as { id: number; code: string; name: string } | null;
   if (!row) throw new AppError("NOT_FOUND", `There is no handshake code ${of.code}. Open its statistics from Configurations.`);
-  const mine = items.filter((i) => i.codes.includes(row.code));
-  return { kind: "code", codeId: row.id, code: row.code, name: row.name, items: mine, metrics: metricsFor("code", mine.map((i) => i.chargeWay)) };
+  const items = db.query(`SELECT ${ITEM_COLUMNS} FROM handshake_code_items ci JOIN license_items i ON i.id = ci.item_row_id WHERE ci.code_id = ? ORDER BY ci.position`).all(row.id) as StatsItem[];
+  return { kind: "code", codeId: row.id, code: row.code, name: row.name, items, metrics: metricsFor("code", items.map((i) => i.chargeWay)) };
+}
+
+/** The cards of a statistics page: its items as License Items shows them (the same Used figure). */
+export function statisticsCards(ctx: Pick<ServiceContext, "db" | "clock">, subject: StatsSubject): LicenseItemView[] {
+  const rowIds = new Set(subject.items.map((i) => i.rowId));
+  if (rowIds.size === 0) return [];
+  return listItems(ctx, { now: ctx.clock.now(), showExpired: true, showRevoked: true }).filter((i) => rowIds.has(i.rowId));
 }
 
 /** Reads a statistics query string for a subject (errors say which value to fix). */
@@ -55,11 +74,19 @@ export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subjec
   const r = new RollupReader(ctx.db.$client, subject);
   const today = dayStart(ctx.clock.now().getTime());
   const from = q.from ?? Math.min(r.firstDay() ?? today, q.to);
+  // A long range is drawn in buckets of several days, so that no view has more than MAX_POINTS
+  // points: ten years cost what one does.
+  const spanDays = Math.round((q.to - from) / DAY_MS) + 1;
+  const stepDays = Math.ceil(spanDays / MAX_POINTS);
   const days: number[] = [];
-  for (let d = from; d <= q.to; d += DAY_MS) days.push(d);
-  const series = (rows: { bucket: number; value: number }[]) => {
-    const byDay = new Map(rows.map((x) => [x.bucket, x.value]));
-    return days.map((d) => byDay.get(d) ?? 0);
+  for (let d = from; d <= q.to; d += stepDays * DAY_MS) days.push(d);
+  const series = (rows: { bucket: number; value: number }[], isPeak = false) => {
+    const values = days.map(() => 0);
+    for (const x of rows) {
+      const i = Math.floor((x.bucket - from) / (stepDays * DAY_MS));
+      if (i >= 0 && i < values.length) values[i] = isPeak ? Math.max(values[i]!, x.value) : values[i]! + x.value;
+    }
+    return values;
   };
   const span = [from, q.to] as const;
 
@@ -88,7 +115,7 @@ export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subjec
       limit = item.quantity;
       const metric = item.chargeWay === "concurrent-instance" ? "peak-instances" : "peak-devices";
       lines = [
-        { label: item.chargeWay === "concurrent-instance" ? "Peak instances" : "Peak seats", values: series(r.daily(metric, ...span)) },
+        { label: item.chargeWay === "concurrent-instance" ? "Peak instances" : "Peak seats", values: series(r.daily(metric, ...span), true) },
         { label: "Allowance drawn", values: series(r.daily("allowance", ...span)) },
       ];
       break;
@@ -105,7 +132,7 @@ export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subjec
   }
   const first = lines[0]?.values ?? [];
   const total = peak ? Math.max(0, ...first) : first.reduce((s, v) => s + v, 0);
-  return { metric: q.metric, days, lines, limit, total, peak, breakdowns, details: q.day === null ? null : details(r, subject, q, q.day) };
+  return { metric: q.metric, days, stepDays, lines, limit, total, peak, breakdowns, details: q.day === null ? null : details(r, subject, q, q.day) };
 }
 
 /** The detail groupings a metric offers for a day (each row adds up to the day's figure). */

@@ -10,6 +10,7 @@ import {
   type StatsMetric,
   type StatsQuery,
 } from "../../../src/domain/statistics";
+import { DAY_MS } from "../../../src/domain/slots";
 import { CHARGE_WAY_LABELS, CHARGE_WAY_UNITS, Day, UsedOfTotal } from "../../components/item-bits";
 import { AppLayout } from "../../layouts/app-layout";
 import { STATS_DETAILS_ID } from "../../targets";
@@ -44,7 +45,11 @@ export function StatisticsPage(props: StatisticsPageProps) {
   const { query: q, data } = props;
   const link = (change: Partial<StatsQuery>) => url(`${props.path}?${statsQueryString(q, { day: null, page: 1, ...change })}`);
   const lines = data.lines.map((l) => ({ label: l.label, values: shown(l.values, q, data) }));
-  const chart = JSON.stringify({ days: data.days, lines, limit: data.limit, dayLinks: data.days.map((d) => link({ day: d })) });
+  // A point is a day (its link opens the day's details) or, for long ranges, several days (its link shows those days).
+  const lastOf = (d: number) => Math.min(d + (data.stepDays - 1) * DAY_MS, q.to);
+  const pointLink = (d: number) => (data.stepDays === 1 ? link({ day: d }) : link({ range: "custom", from: d, to: lastOf(d) }));
+  const pointLabel = (d: number) => (data.stepDays === 1 ? isoDay(d) : `${isoDay(d)} – ${isoDay(lastOf(d))}`);
+  const chart = JSON.stringify({ days: data.days, lines, limit: data.limit, dayLinks: data.days.map(pointLink) });
   return (
     <AppLayout title={props.title}>
       <link rel="stylesheet" href={assets["uplot-1.6.32.min.css"]} />
@@ -125,13 +130,13 @@ export function StatisticsPage(props: StatisticsPageProps) {
           {data.limit !== null ? `, quantity ${fmt(data.limit)} (dotted)` : ""}. Click a day for its details.
         </p>
         <details class="stats-table" open={data.days.length <= 31}>
-          <summary>The numbers, per day</summary>
+          <summary>The numbers, {data.stepDays === 1 ? "per day" : `per ${data.stepDays} days`}</summary>
           <div class="table-wrap">
             <table class="table">
               <caption class="visually-hidden">{METRIC_LABELS[q.metric]} per UTC day</caption>
               <thead>
                 <tr>
-                  <th scope="col">Day (UTC)</th>
+                  <th scope="col">{data.stepDays === 1 ? "Day (UTC)" : `${data.stepDays} days from (UTC)`}</th>
                   {lines.map((l) => (
                     <th scope="col">{l.label}</th>
                   ))}
@@ -142,9 +147,13 @@ export function StatisticsPage(props: StatisticsPageProps) {
                 {data.days.map((d, i) => (
                   <tr aria-current={q.day === d ? "true" : undefined}>
                     <th scope="row">
-                      <a href={link({ day: d })} hx-get={link({ day: d })} hx-target={`#${STATS_DETAILS_ID}`} hx-swap="outerHTML" hx-push-url="true">
-                        {isoDay(d)}
-                      </a>
+                      {data.stepDays === 1 ? (
+                        <a href={pointLink(d)} hx-get={pointLink(d)} hx-target={`#${STATS_DETAILS_ID}`} hx-swap="outerHTML" hx-push-url="true">
+                          {pointLabel(d)}
+                        </a>
+                      ) : (
+                        <a href={pointLink(d)}>{pointLabel(d)}</a>
+                      )}
                     </th>
                     {lines.map((l) => (
                       <td class="num">{fmt(l.values[i] ?? 0)}</td>
