@@ -31,8 +31,13 @@
         width: width,
         height: 280,
         series: series,
+        // Times are UTC on every page: the axis shows UTC dates, whatever the browser's zone.
+        tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
         scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.1)]; } } },
-        axes: [{}, { size: 60 }],
+        axes: [
+          { space: 80, incrs: [1, 2, 7, 14, 30, 61, 91, 182, 365, 730].map(function (d) { return d * 86400; }), values: function (u, splits) { return splits.map(function (s) { return new Date(s * 1000).toISOString().slice(0, 10); }); } },
+          { size: 60 },
+        ],
         cursor: { drag: { x: false, y: false } },
       },
       columns,

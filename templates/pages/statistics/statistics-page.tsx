@@ -120,7 +120,7 @@ export function StatisticsPage(props: StatisticsPageProps) {
               </li>
             </ul>
           )}
-          <a class="button-quiet-dark" href={url(`${props.path}/csv?${statsQueryString(q)}`)} download>
+          <a class="button-quiet-dark" href={url(`${props.path}/csv?${statsQueryString(q, { day: null })}`)} download aria-label="Export the numbers per day as CSV">
             Export CSV
           </a>
         </div>
@@ -252,7 +252,12 @@ export function StatsDetails(props: StatisticsPageProps) {
   const swap = (href: string) => ({ href, "hx-get": href, "hx-target": `#${STATS_DETAILS_ID}`, "hx-swap": "outerHTML", "hx-push-url": "true" });
   return (
     <section id={STATS_DETAILS_ID} class="stats-details" aria-live="polite">
-      <h2>{isoDay(d.day)} details</h2>
+      <div class="stats-chart-head">
+        <h2>{isoDay(d.day)} details</h2>
+        <a class="button-quiet-dark" href={url(`${props.path}/csv?${statsQueryString(q)}`)} download aria-label={`Export the details of ${isoDay(d.day)} as CSV`}>
+          Export CSV
+        </a>
+      </div>
       <ul class="tabs tabs-small" aria-label="Group by">
         {d.groups.map((g) => (
           <li>
