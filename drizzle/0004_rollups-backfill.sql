@@ -41,4 +41,18 @@ INSERT INTO `item_rollups` (`item_row_id`, `period`, `bucket`, `metric`, `name`,
   CROSS JOIN (SELECT 'peak-devices' AS `metric` UNION ALL SELECT 'peak-instances') m
   GROUP BY 1, 2, 3, 4;
 --> statement-breakpoint
+-- Months (starting on the 1st, UTC) from the days: sums, and maxima for the peaks.
+INSERT INTO `item_rollups` (`item_row_id`, `period`, `bucket`, `metric`, `name`, `value`)
+  SELECT `item_row_id`, 'month', CAST(strftime('%s', `bucket` / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000, `metric`, `name`,
+    CASE WHEN `metric` LIKE 'peak-%' THEN max(`value`) ELSE sum(`value`) END
+  FROM `item_rollups` WHERE `period` = 'day' GROUP BY 1, 3, 4, 5;
+--> statement-breakpoint
+INSERT INTO `code_rollups` (`code_id`, `item_row_id`, `period`, `bucket`, `metric`, `name`, `value`)
+  SELECT `code_id`, `item_row_id`, 'month', CAST(strftime('%s', `bucket` / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000, `metric`, `name`, sum(`value`)
+  FROM `code_rollups` WHERE `period` = 'day' GROUP BY 1, 2, 4, 5, 6;
+--> statement-breakpoint
+INSERT INTO `authorization_rollups` (`code`, `period`, `bucket`, `result`, `count`)
+  SELECT `code`, 'month', CAST(strftime('%s', `bucket` / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000, `result`, sum(`count`)
+  FROM `authorization_rollups` WHERE `period` = 'day' GROUP BY 1, 3, 4;
+--> statement-breakpoint
 DROP TABLE `rollup_periods`;

@@ -6,7 +6,7 @@
 //   bun scripts/seed-history.ts --data-dir ./lts-data [--scale 1]
 //
 // What it writes, as the server itself would have kept it after that much time:
-//   - daily rollups for every day, hourly rollups for the last 730 days (their retention);
+//   - daily and monthly rollups for every day, hourly rollups for the last 730 days (their retention);
 //   - slot-level rows (usage_records, authorization_counts, concurrent_seats) for the last 35 days;
 //   - the devices (item_devices, grants) and their last contacts spread over the period.
 import { Database } from "bun:sqlite";
@@ -100,6 +100,14 @@ export function seedHistory(db: Database, { scale, now }: SeedOptions): { device
       }
       db.run(`WITH RECURSIVE ${seq("s", slotDays * 480)} INSERT OR IGNORE INTO authorization_counts (code, slot, granted, refused) SELECT '${code.code}', ${now - (now % SLOT)} - s.i * ${SLOT}, 3 * ${scale}, ${scale} FROM s`);
     }
+    // Months from the days, as the server keeps them (sums; maxima for the peaks).
+    const month = "CAST(strftime('%s', bucket / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000";
+    db.run(`INSERT OR REPLACE INTO item_rollups (item_row_id, period, bucket, metric, name, value)
+      SELECT item_row_id, 'month', ${month}, metric, name, CASE WHEN metric LIKE 'peak-%' THEN max(value) ELSE sum(value) END FROM item_rollups WHERE period = 'day' GROUP BY 1, 3, 4, 5`);
+    db.run(`INSERT OR REPLACE INTO code_rollups (code_id, item_row_id, period, bucket, metric, name, value)
+      SELECT code_id, item_row_id, 'month', ${month}, metric, name, sum(value) FROM code_rollups WHERE period = 'day' GROUP BY 1, 2, 4, 5, 6`);
+    db.run(`INSERT OR REPLACE INTO authorization_rollups (code, period, bucket, result, count)
+      SELECT code, 'month', ${month}, result, sum(count) FROM authorization_rollups WHERE period = 'day' GROUP BY 1, 3, 4`);
   })();
   return { devices, days, items: items.length };
 }

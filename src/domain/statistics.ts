@@ -136,8 +136,8 @@ export interface StatsData {
   metric: StatsMetric;
   /** The UTC day starts (ms) of the series' points, oldest first. */
   days: number[];
-  /** Days per point: 1, or more for a long range (each point then sums, or for peaks maxes, its days). */
-  stepDays: number;
+  /** What a point is: a day, or (for a range longer than 400 days) a month starting on the 1st. */
+  grain: "day" | "month";
   /** The lines drawn (split per day); the first is the metric's own figure. */
   lines: StatsLine[];
   /** A reference line (the quantity) drawn flat, for concurrency. */

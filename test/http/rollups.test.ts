@@ -68,8 +68,8 @@ describe("active devices per day", () => {
     api.w.clock.advance(DAY);
     expect((await api.authorize()).status).toBe(200);
     const day = (d: number) => START - (START % DAY) + d * DAY;
-    expect(rows(api, `SELECT bucket, value FROM item_rollups WHERE metric = 'devices' ORDER BY 1`)).toEqual([{ bucket: day(0), value: 2 }, { bucket: day(1), value: 1 }]);
-    expect(rows(api, `SELECT bucket, value FROM code_rollups WHERE metric = 'devices' ORDER BY 1`)).toEqual([{ bucket: day(0), value: 2 }, { bucket: day(1), value: 1 }]);
+    expect(rows(api, `SELECT bucket, value FROM item_rollups WHERE metric = 'devices' AND period = 'day' ORDER BY 1`)).toEqual([{ bucket: day(0), value: 2 }, { bucket: day(1), value: 1 }]);
+    expect(rows(api, `SELECT bucket, value FROM code_rollups WHERE metric = 'devices' AND period = 'day' ORDER BY 1`)).toEqual([{ bucket: day(0), value: 2 }, { bucket: day(1), value: 1 }]);
   });
 });
 
@@ -121,7 +121,7 @@ describe("the migration backfills history an upgraded database already holds", (
     expect(consumption()).toEqual(before);
     expect(rows(api, `SELECT code, period, bucket, sum(count) AS n, max(result <> 0) AS refused FROM authorization_rollups GROUP BY 1, 2, 3, result = 0 ORDER BY 1, 2, 3, 5`)).toEqual(authorizations);
     expect(scalar(api, `SELECT count(*) FROM authorization_rollups WHERE result = -1`)).toBeGreaterThan(0);
-    expect(scalar(api, `SELECT sum(value) FROM item_rollups WHERE metric = 'devices'`)).toBe(2);
+    expect(scalar(api, `SELECT sum(value) FROM item_rollups WHERE metric = 'devices' AND period = 'day'`)).toBe(2);
   });
 });
 
@@ -153,5 +153,22 @@ describe("retention (rollup-retention job)", () => {
     expect(loadConfig({ env: {}, flags: {} })).toMatchObject({ usageSlotDays: 35, usageHourlyDays: 730 });
     expect(loadConfig({ env: { LTS_USAGE_HOURLY_DAYS: "3650" }, flags: {} }).usageHourlyDays).toBe(3650);
     expect(() => loadConfig({ env: {}, flags: { usageSlotDays: "7" } })).toThrow(/--usage-slot-days/);
+  });
+});
+
+describe("monthly rollups", () => {
+  test("agree with the daily ones: sums per month, maxima for peaks", async () => {
+    const api = await sharedScanItem();
+    await api.report({ records: [{ slot: new Date(START - 29 * DAY).toISOString(), counts: { qr: 5 } }, { slot: slotIso(api.w), counts: { oned: 2 } }] });
+    const month = (ms: number) => Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth(), 1);
+    const daily = rows(api, `SELECT bucket, metric, name, value FROM item_rollups WHERE period = 'day' ORDER BY 1`);
+    const expected = new Map<string, number>();
+    for (const r of daily) {
+      const key = `${month(r.bucket as number)}|${r.metric}|${r.name}`;
+      expected.set(key, (expected.get(key) ?? 0) + (r.value as number));
+    }
+    const monthly = rows(api, `SELECT bucket, metric, name, value FROM item_rollups WHERE period = 'month'`);
+    expect(new Map(monthly.map((r) => [`${r.bucket}|${r.metric}|${r.name}`, r.value as number]))).toEqual(expected);
+    expect(monthly.map((r) => r.bucket)).toContain(Date.UTC(2026, 9, 1)); // 29 days back: October
   });
 });

@@ -194,13 +194,19 @@ describe("metrics that fit the item", () => {
 });
 
 describe("long ranges", () => {
-  test("are drawn in buckets of several days (at most 400 points) whose sums keep the total; a bucket links to its days", async () => {
+  test("are drawn per month from the monthly rollups, keeping the total; a month links to its days", async () => {
     const { admin } = await sharedItem();
-    const page = await admin.get("/statistics/item/1?range=custom&from=2024-03-01&to=2026-11-28&metric=consumption");
+    const page = await admin.get("/statistics/item/1?range=custom&from=2024-03-15&to=2026-11-28&metric=consumption");
     const chart = chartOf(page);
-    expect(chart.days.length).toBeLessThanOrEqual(400);
+    expect(chart.days).toHaveLength(33); // 2024-03 … 2026-11
+    expect(chart.days[0]).toBe(Date.parse("2024-03-01T00:00:00.000Z"));
+    expect(chart.lines[0]!.values.slice(-2)).toEqual([0, 118]); // all of it in November
     expect(sum(chart.lines[0]!.values)).toBe(118);
     expect(tableColumn(page)).toEqual(chart.lines[0]!.values);
-    expect(chart.dayLinks[0]).toBe("/statistics/item/1?range=custom&from=2024-03-01&to=2024-03-03&metric=consumption");
+    expect(chart.dayLinks.at(-2)).toBe("/statistics/item/1?range=custom&from=2026-10-01&to=2026-10-31&metric=consumption");
+    expect(chart.dayLinks.at(-1)).toBe("/statistics/item/1?range=custom&from=2026-11-01&to=2026-11-28&metric=consumption");
+    const csv = await csvRows(admin, "/statistics/item/1/csv?range=custom&from=2024-03-15&to=2026-11-28&metric=consumption");
+    expect(csv[0]).toEqual(["month_start", "Units reported"]);
+    expect(csv.at(-1)).toEqual(["2026-11-01T00:00:00.000Z", "118"]);
   });
 });

@@ -8,8 +8,11 @@ import { licenseItems } from "./licenses";
 // start (UTC ms). Slot-level rows (usage_records, authorization_counts) are purged after their
 // retention; hourly rows after theirs; daily rows are kept for ever (DESIGN.md, "Limits and retention").
 
-/** `all` has one bucket, 0: the totals of all history, so they cost nothing to read. */
-export const ROLLUP_PERIODS = ["hour", "day", "all"] as const;
+/**
+ * `month` buckets start on the 1st (UTC): long ranges read a dozen rows a year, not 365. `all` has
+ * one bucket, 0: the totals of all history, so they cost nothing to read.
+ */
+export const ROLLUP_PERIODS = ["hour", "day", "month", "all"] as const;
 export type RollupPeriod = (typeof ROLLUP_PERIODS)[number];
 
 /**

@@ -18,8 +18,17 @@ import type { ServiceContext } from "../context";
 import { listItems } from "../items";
 
 const HOUR_MS = 3_600_000;
-/** The most points a chart (and its table) shows; longer ranges are drawn in buckets of several days. */
+/** The most days a chart (and its table) shows one by one; longer ranges are drawn per month. */
 export const MAX_POINTS = 400;
+
+function monthOf(ms: number): number {
+  const at = new Date(ms);
+  return Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+}
+export function nextMonth(ms: number): number {
+  const at = new Date(ms);
+  return Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
+}
 
 /** What the statistics need of an item (the cards show more: statisticsCards). */
 export interface StatsItem {
@@ -74,21 +83,18 @@ export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subjec
   const r = new RollupReader(ctx.db.$client, subject);
   const today = dayStart(ctx.clock.now().getTime());
   const from = q.from ?? Math.min(r.firstDay() ?? today, q.to);
-  // A long range is drawn in buckets of several days, so that no view has more than MAX_POINTS
-  // points: ten years cost what one does.
-  const spanDays = Math.round((q.to - from) / DAY_MS) + 1;
-  const stepDays = Math.ceil(spanDays / MAX_POINTS);
+  // A range longer than MAX_POINTS days is drawn per month from the monthly rollups: ten years
+  // read and draw 120 points, what one year costs per day.
+  const monthly = Math.round((q.to - from) / DAY_MS) + 1 > MAX_POINTS;
+  const period = monthly ? "month" : "day";
+  const start = monthly ? monthOf(from) : from;
   const days: number[] = [];
-  for (let d = from; d <= q.to; d += stepDays * DAY_MS) days.push(d);
-  const series = (rows: { bucket: number; value: number }[], isPeak = false) => {
-    const values = days.map(() => 0);
-    for (const x of rows) {
-      const i = Math.floor((x.bucket - from) / (stepDays * DAY_MS));
-      if (i >= 0 && i < values.length) values[i] = isPeak ? Math.max(values[i]!, x.value) : values[i]! + x.value;
-    }
-    return values;
+  for (let d = start; d <= q.to; d = monthly ? nextMonth(d) : d + DAY_MS) days.push(d);
+  const series = (rows: { bucket: number; value: number }[]) => {
+    const byBucket = new Map(rows.map((x) => [x.bucket, x.value]));
+    return days.map((d) => byBucket.get(d) ?? 0);
   };
-  const span = [from, q.to] as const;
+  const span = [start, q.to] as const;
 
   let lines: StatsLine[] = [];
   let limit: number | null = null;
@@ -96,18 +102,18 @@ export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subjec
   const breakdowns: StatsData["breakdowns"] = [];
   switch (q.metric) {
     case "consumption":
-      lines = [{ label: "Units reported", values: series(r.daily("consumed", ...span)) }];
+      lines = [{ label: "Units reported", values: series(r.daily("consumed", ...span, period)) }];
       breakdowns.push(
         { title: "All history", shares: r.byName("all", 0, 0) },
-        { title: "Selected range", shares: r.byName("day", ...span) },
+        { title: "Selected range", shares: r.byName(period, ...span) },
         { title: "Today", shares: r.byName("day", today, today) },
       );
       break;
     case "devices":
-      lines = [{ label: "Active devices", values: series(r.daily("devices", ...span)) }];
+      lines = [{ label: "Active devices", values: series(r.daily("devices", ...span, period)) }];
       break;
     case "domains":
-      lines = [{ label: "Active domains", values: series(r.daily("domains", ...span)) }];
+      lines = [{ label: "Active domains", values: series(r.daily("domains", ...span, period)) }];
       break;
     case "concurrency": {
       const item = subject.items[0]!;
@@ -115,13 +121,13 @@ export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subjec
       limit = item.quantity;
       const metric = item.chargeWay === "concurrent-instance" ? "peak-instances" : "peak-devices";
       lines = [
-        { label: item.chargeWay === "concurrent-instance" ? "Peak instances" : "Peak seats", values: series(r.daily(metric, ...span), true) },
-        { label: "Allowance drawn", values: series(r.daily("allowance", ...span)) },
+        { label: item.chargeWay === "concurrent-instance" ? "Peak instances" : "Peak seats", values: series(r.daily(metric, ...span, period)) },
+        { label: "Allowance drawn", values: series(r.daily("allowance", ...span, period)) },
       ];
       break;
     }
     case "authorizations": {
-      const rows = r.authorizations("day", ...span);
+      const rows = r.authorizations(period, ...span);
       lines = [
         { label: "Granted", values: series(rows.filter((x) => x.result === 0)) },
         { label: "Refused", values: series(sumBy(rows.filter((x) => x.result !== 0))) },
@@ -132,7 +138,7 @@ export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subjec
   }
   const first = lines[0]?.values ?? [];
   const total = peak ? Math.max(0, ...first) : first.reduce((s, v) => s + v, 0);
-  return { metric: q.metric, days, stepDays, lines, limit, total, peak, breakdowns, details: q.day === null ? null : details(r, subject, q, q.day) };
+  return { metric: q.metric, days, grain: period, lines, limit, total, peak, breakdowns, details: q.day === null ? null : details(r, subject, q, q.day) };
 }
 
 /** The detail groupings a metric offers for a day (each row adds up to the day's figure). */
@@ -239,10 +245,11 @@ class RollupReader {
     const firsts = [row.first, auth].filter((x): x is number => x !== null);
     return firsts.length ? Math.min(...firsts) : null;
   }
-  daily(metric: string, from: number, to: number): { bucket: number; value: number }[] {
+  daily(metric: string, from: number, to: number, period: "day" | "month" = "day"): { bucket: number; value: number }[] {
+    const agg = metric.startsWith("peak-") ? "max" : "sum";
     return this.db
-      .query(`SELECT bucket, sum(value) AS value FROM ${this.#table} WHERE ${this.#owner} = ? AND period = 'day' AND bucket BETWEEN ? AND ? AND metric = ? GROUP BY bucket`)
-      .all(this.#id, from, to, metric) as { bucket: number; value: number }[];
+      .query(`SELECT bucket, ${agg}(value) AS value FROM ${this.#table} WHERE ${this.#owner} = ? AND period = ? AND bucket BETWEEN ? AND ? AND metric = ? GROUP BY bucket`)
+      .all(this.#id, period, from, to, metric) as { bucket: number; value: number }[];
   }
   hourly(metric: string, day: number): { bucket: number; value: number }[] {
     const agg = metric.startsWith("peak-") ? "max" : "sum";
@@ -250,7 +257,7 @@ class RollupReader {
       .query(`SELECT bucket, ${agg}(value) AS value FROM ${this.#table} WHERE ${this.#owner} = ? AND period = 'hour' AND bucket BETWEEN ? AND ? AND metric = ? GROUP BY bucket ORDER BY bucket`)
       .all(this.#id, day, day + DAY_MS - 1, metric) as { bucket: number; value: number }[];
   }
-  byName(period: "day" | "all", from: number, to: number): StatsShare[] {
+  byName(period: "day" | "month" | "all", from: number, to: number): StatsShare[] {
     return this.db
       .query(`SELECT name, sum(value) AS value FROM ${this.#table} WHERE ${this.#owner} = ? AND period = ? AND bucket BETWEEN ? AND ? AND metric = 'consumed' GROUP BY name ORDER BY 2 DESC, 1`)
       .all(this.#id, period, from, to) as StatsShare[];
@@ -260,7 +267,7 @@ class RollupReader {
       .query(`SELECT ${this.#itemColumn} AS itemRowId, sum(value) AS value FROM ${this.#table} WHERE ${this.#owner} = ? AND period = 'day' AND bucket = ? AND metric = ? GROUP BY 1 ORDER BY 1`)
       .all(this.#id, day, metric) as { itemRowId: number; value: number }[];
   }
-  authorizations(period: "hour" | "day", from: number, to: number): { bucket: number; result: number; value: number }[] {
+  authorizations(period: "hour" | "day" | "month", from: number, to: number): { bucket: number; result: number; value: number }[] {
     if (this.#code === null) return [];
     return this.db
       .query(`SELECT bucket, result, count AS value FROM authorization_rollups WHERE code = ? AND period = ? AND bucket BETWEEN ? AND ? ORDER BY bucket, result`)

@@ -31,7 +31,7 @@ export function statisticsCsv(q: StatsQuery, data: StatsData): ReadableStream<Ui
       return;
     }
     const series = data.lines.map((line) => (q.cumulative && !data.peak ? cumulative(line.values) : line.values));
-    yield ["day_start", ...data.lines.map((l) => l.label), ...(data.limit !== null ? ["Quantity"] : [])].map(field).join(",");
+    yield [data.grain === "day" ? "day_start" : "month_start", ...data.lines.map((l) => l.label), ...(data.limit !== null ? ["Quantity"] : [])].map(field).join(",");
     for (const [i, day] of data.days.entries()) {
       yield [new Date(day).toISOString(), ...series.map((s) => s[i] ?? 0), ...(data.limit !== null ? [data.limit] : [])].map(field).join(",");
     }

@@ -45,10 +45,11 @@ export function StatisticsPage(props: StatisticsPageProps) {
   const { query: q, data } = props;
   const link = (change: Partial<StatsQuery>) => url(`${props.path}?${statsQueryString(q, { day: null, page: 1, ...change })}`);
   const lines = data.lines.map((l) => ({ label: l.label, values: shown(l.values, q, data) }));
-  // A point is a day (its link opens the day's details) or, for long ranges, several days (its link shows those days).
-  const lastOf = (d: number) => Math.min(d + (data.stepDays - 1) * DAY_MS, q.to);
-  const pointLink = (d: number) => (data.stepDays === 1 ? link({ day: d }) : link({ range: "custom", from: d, to: lastOf(d) }));
-  const pointLabel = (d: number) => (data.stepDays === 1 ? isoDay(d) : `${isoDay(d)} – ${isoDay(lastOf(d))}`);
+  // A point is a day (its link opens the day's details) or, for long ranges, a month (its link shows its days).
+  const daily = data.grain === "day";
+  const lastOf = (d: number) => Math.min(Date.UTC(new Date(d).getUTCFullYear(), new Date(d).getUTCMonth() + 1, 1) - DAY_MS, q.to);
+  const pointLink = (d: number) => (daily ? link({ day: d }) : link({ range: "custom", from: d, to: lastOf(d) }));
+  const pointLabel = (d: number) => (daily ? isoDay(d) : isoDay(d).slice(0, 7));
   const chart = JSON.stringify({ days: data.days, lines, limit: data.limit, dayLinks: data.days.map(pointLink) });
   return (
     <AppLayout title={props.title}>
@@ -130,13 +131,13 @@ export function StatisticsPage(props: StatisticsPageProps) {
           {data.limit !== null ? `, quantity ${fmt(data.limit)} (dotted)` : ""}. Click a day for its details.
         </p>
         <details class="stats-table" open={data.days.length <= 31}>
-          <summary>The numbers, {data.stepDays === 1 ? "per day" : `per ${data.stepDays} days`}</summary>
+          <summary>The numbers, {daily ? "per day" : "per month"}</summary>
           <div class="table-wrap">
             <table class="table">
               <caption class="visually-hidden">{METRIC_LABELS[q.metric]} per UTC day</caption>
               <thead>
                 <tr>
-                  <th scope="col">{data.stepDays === 1 ? "Day (UTC)" : `${data.stepDays} days from (UTC)`}</th>
+                  <th scope="col">{daily ? "Day (UTC)" : "Month (UTC)"}</th>
                   {lines.map((l) => (
                     <th scope="col">{l.label}</th>
                   ))}
@@ -147,7 +148,7 @@ export function StatisticsPage(props: StatisticsPageProps) {
                 {data.days.map((d, i) => (
                   <tr aria-current={q.day === d ? "true" : undefined}>
                     <th scope="row">
-                      {data.stepDays === 1 ? (
+                      {daily ? (
                         <a href={pointLink(d)} hx-get={pointLink(d)} hx-target={`#${STATS_DETAILS_ID}`} hx-swap="outerHTML" hx-push-url="true">
                           {pointLabel(d)}
                         </a>
