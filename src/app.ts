@@ -28,6 +28,7 @@ import { registerLicenseItemRoutes } from "./http/routes/license-items";
 import { registerMetricsRoutes } from "./http/routes/metrics";
 import { portalPath } from "./http/render";
 import { registerStaticRoutes } from "./http/routes/static";
+import { registerStatisticsRoutes } from "./http/routes/statistics";
 
 /** Portal form bodies are small; a license file upload (1 MiB at most, MAX_LICENSE_FILE_BYTES) gets more. */
 export const FORM_BODY_LIMIT = 64 * 1024;
@@ -74,6 +75,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   registerLicenseItemRoutes(app, deps);
   registerHandshakeCodeRoutes(app, deps);
   registerDeviceRoutes(app, deps);
+  registerStatisticsRoutes(app, deps);
   registerChangePasswordRoutes(app, deps);
   registerGenerateUuidRoutes(app, deps);
   registerEmailConfigRoutes(app, deps);

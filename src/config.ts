@@ -46,6 +46,8 @@ export const SERVER_OPTIONS = {
     secret: true,
     help: "GET /metrics then needs 'Authorization: Bearer TOKEN' (from any address); without it /metrics answers this machine only",
   },
+  usageSlotDays: { flag: "--usage-slot-days", env: "LTS_USAGE_SLOT_DAYS", value: "N", default: "35", help: "days usage is kept per 3-minute slot (at least 35; hourly and daily totals stay)" },
+  usageHourlyDays: { flag: "--usage-hourly-days", env: "LTS_USAGE_HOURLY_DAYS", value: "N", default: "730", help: "days hourly usage totals are kept (at least 35); daily totals are kept for ever" },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof SERVER_OPTIONS;
@@ -95,6 +97,8 @@ export const ConfigSchema = v.pipe(
         v.regex(/^[\x21-\x7e]{16,}$/, "must be at least 16 visible ASCII characters without spaces, e.g. the output of 'openssl rand -hex 32'"),
       ),
     ),
+    usageSlotDays: intIn(35, 100_000),
+    usageHourlyDays: intIn(35, 100_000),
   }),
   v.check((c) => !!c.tlsCert === !!c.tlsKey, "--tls-cert and --tls-key go together: give both, or neither"),
 );

@@ -5,7 +5,7 @@ import type { Config } from "./config";
 import { closeDatabase } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
 import { buildDeps, systemContext, type Deps } from "./deps";
-import { alertsJob, backupJob, housekeepingJob, machineWatchJob, outboxJob, Scheduler } from "./jobs";
+import { alertsJob, backupJob, housekeepingJob, machineWatchJob, outboxJob, rollupRetentionJob, Scheduler } from "./jobs";
 import { composeAlertEmail } from "../templates/emails/alert-email";
 import { systemTimers } from "./lib/clock";
 import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
@@ -59,6 +59,7 @@ export async function startServer(config: Config, options: { out?: (line: string
 
   const system = systemContext(deps);
   for (const job of [housekeepingJob(deps), machineWatchJob(deps), alertsJob(system, { intervalMs: config.alertInterval * 60_000, compose: composeAlertEmail }), outboxJob(system), backupJob(deps)]) scheduler.add(job);
+  scheduler.add(rollupRetentionJob({ ...deps, retention: { slotDays: config.usageSlotDays, hourlyDays: config.usageHourlyDays } }));
   // The hardware labels are read by a child process (systeminformation forks dozens of processes,
   // ~0.1–0.3 s of CPU), started a moment after listening so that it does not compete with the
   // first requests for the cores; until it is done /healthz says "starting up".

@@ -22,3 +22,5 @@ export const ALERT_RULES_FORM_ID = "alert-rules-form";
 export const ALERT_SWITCHES_ID = "alert-switches";
 /** The Devices page's list region (search, sort, table, pager): the swap target of its links and buttons. */
 export const DEVICE_LIST_ID = "device-list";
+/** A statistics page: the selected day's details (day links and the pager swap it). */
+export const STATS_DETAILS_ID = "stats-details";

@@ -78,6 +78,9 @@ export function CodesTable(props: { codes: HandshakeCodeView[] }) {
                   </a>
                 </td>
                 <td class="actions-cell">
+                  <a class="button-quiet-dark" href={url(`/statistics/code/${encodeURIComponent(c.code)}`)} aria-label={`Statistics of ${c.code}`}>
+                    Statistics
+                  </a>{" "}
                   <a class="button-quiet-dark" href={url(`/configurations/${c.code}/edit`)} aria-label={`Edit ${c.code}`}>
                     Edit
                   </a>{" "}

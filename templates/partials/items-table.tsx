@@ -85,7 +85,10 @@ export function ItemsTable(props: { items: LicenseItemView[]; query: ItemsQuery;
                 <td>{item.deploymentTypes.join(", ")}</td>
                 <td>{CHARGE_WAY_LABELS[item.chargeWay] ?? item.chargeWay}</td>
                 <td>
-                  <UsedOfTotal used={item.used} total={item.quantity} unit={CHARGE_WAY_UNITS[item.chargeWay]} />
+                  <UsedOfTotal used={item.used} total={item.quantity} unit={CHARGE_WAY_UNITS[item.chargeWay]} />{" "}
+                  <a href={url(`/statistics/item/${item.rowId}`)} aria-label={`Usage of item ${item.itemId}`}>
+                    View usage
+                  </a>
                 </td>
                 <td>
                   <Day at={item.startsAt} />

@@ -8,3 +8,4 @@ export * from "./machine-identity";
 export * from "./sessions";
 export * from "./settings";
 export * from "./usage";
+export * from "./rollups";

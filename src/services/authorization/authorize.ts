@@ -1,4 +1,5 @@
 import { refuse, type Refusal } from "../../domain/api-errors";
+import { GRANTED_RESULT } from "../../db/schema/rollups";
 import { CAPACITY_STAGE, checkItemFit, REPORT_INTERVAL_SECONDS } from "../../domain/charge-ways";
 import { compareByDefaultOrder } from "../../domain/consumption-order";
 import { DAY_MS, isoTime, slotOf } from "../../domain/slots";
@@ -40,6 +41,7 @@ export function authorize(ctx: ApiContext, req: AuthorizeRequest): Promise<Autho
     const outcome: AuthorizeOutcome = notReady ? { granted: false, refusal: refuse(100, notReady) } : decide(ctx, req, now);
     const counted = outcome.granted ? outcome.license.handshakeCode : refusalBucket(ctx, req);
     ctx.store.countAuthorization(counted, slotOf(now), outcome.granted);
+    ctx.store.rollups.authorization(counted, now, outcome.granted ? GRANTED_RESULT : outcome.refusal.code);
     return outcome;
   });
 }

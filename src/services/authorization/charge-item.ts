@@ -45,6 +45,7 @@ export function chargeItem(store: UsageStore, item: ApiItem, ask: ChargeAsk, now
             return refuse(120, `All ${q} concurrent ${units > 1 || item.chargeWay === "concurrent-instance" ? "instances" : "seats"} of item ${item.itemId} are in use and this year's overuse allowance is spent.`);
           }
           store.drawAllowance(item.rowId, year, over);
+          store.rollups.allowanceDrawn(item.rowId, now, over);
           overAllowance = true;
         }
       }

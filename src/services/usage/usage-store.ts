@@ -2,6 +2,7 @@ import type { Database } from "bun:sqlite";
 import { catalogVersion } from "../../db/catalog-version";
 import type { Db } from "../../db/client";
 import type { ChargeWayName } from "../../domain/charge-ways";
+import { RollupStore } from "./rollup-store";
 
 /** A handshake code as the API checks it. */
 export interface ApiCode {
@@ -47,9 +48,12 @@ export class UsageStore {
   readonly #q: ReturnType<typeof prepare>;
   readonly #db: Database;
   #cached: Catalog = emptyCatalog(-1, -1);
+  /** The statistics rollups, kept by this store's writes (and by the callers that know more: allowance, authorization results). */
+  readonly rollups: RollupStore;
   constructor(db: Db) {
     this.#db = db.$client;
     this.#q = prepare(db.$client);
+    this.rollups = new RollupStore(db.$client);
   }
 
   // The catalog (codes, their items) changes only on imports and edits: it is read once and kept
@@ -109,6 +113,7 @@ export class UsageStore {
     return (this.#q.activeDevices.get(itemRowId, now) as { n: number }).n;
   }
   touchDevice(itemRowId: number, deviceUuid: string, name: string | null, now: number, activeUntil: number): void {
+    this.rollups.deviceContact(itemRowId, deviceUuid, now);
     this.#q.touchDevice.run(itemRowId, deviceUuid, name, now, now, activeUntil);
   }
 
@@ -121,6 +126,7 @@ export class UsageStore {
   }
   putSeat(itemRowId: number, slot: number, deviceUuid: string, instances: number, overAllowance: boolean): void {
     this.#q.putSeat.run(itemRowId, slot, deviceUuid, instances, overAllowance ? 1 : 0);
+    this.rollups.seatTaken(itemRowId, slot, this.occupied(itemRowId, slot));
   }
   /** The latest slot from `fromSlot` on in which the device holds a seat, or null. */
   lastSeat(itemRowId: number, deviceUuid: string, fromSlot: number): number | null {
@@ -150,10 +156,12 @@ export class UsageStore {
     return (this.#q.activeDomains.get(itemRowId, since) as { n: number }).n;
   }
   touchDomain(itemRowId: number, domain: string, now: number): void {
+    this.rollups.domainContact(itemRowId, domain, now);
     this.#q.touchDomain.run(itemRowId, domain, now, now);
   }
 
   touchGrant(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
+    this.rollups.grantContact(codeId, itemRowId, deviceUuid, now);
     this.#q.touchGrant.run(codeId, itemRowId, deviceUuid, now, now);
   }
   hasGrant(codeId: number, itemRowId: number, deviceUuid: string): boolean {
@@ -168,6 +176,7 @@ export class UsageStore {
   }
   addUsage(itemRowId: number, codeId: number, slot: number, name: string, count: number): void {
     this.#q.addUsage.run(itemRowId, codeId, slot, name, count);
+    this.rollups.usage(itemRowId, codeId, slot, name, count);
   }
   countAuthorization(code: string, slot: number, granted: boolean): void {
     this.#q.countAuthorization.run(code, slot, granted ? 1 : 0, granted ? 0 : 1);

@@ -1,0 +1,2 @@
+export * from "./read-statistics";
+export * from "./statistics-csv";

@@ -1,0 +1,122 @@
+import type { Database } from "bun:sqlite";
+import { DAY_MS } from "../../domain/slots";
+
+export const HOUR_MS = 3_600_000;
+
+/** The start (UTC ms) of the hour and of the day `ms` falls in. */
+export function hourOf(ms: number): number {
+  return ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
+}
+export function dayOf(ms: number): number {
+  return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+}
+export function monthOf(ms: number): number {
+  const at = new Date(ms);
+  return Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+}
+
+/**
+ * Keeps the rollups (src/db/schema/rollups.ts) up to date. Called by UsageStore's write methods
+ * inside the caller's transaction, one call per write, so a rollup never disagrees with the rows
+ * it summarises. Each call is one or two prepared statements; rows go to the buckets of the time
+ * the usage happened (a late report's slot), not of its arrival.
+ */
+export class RollupStore {
+  readonly #q: ReturnType<typeof prepare>;
+  constructor(db: Database) {
+    this.#q = prepare(db);
+  }
+
+  /** Units reported for an item through a code, in `slot`, under counter `name`. */
+  usage(itemRowId: number, codeId: number, slot: number, name: string, count: number): void {
+    this.#q.addItem.run(itemRowId, hourOf(slot), dayOf(slot), monthOf(slot), "consumed", name, count);
+    this.#q.addCode.run(codeId, itemRowId, hourOf(slot), dayOf(slot), monthOf(slot), "consumed", name, count);
+  }
+
+  /** A device's contact with an item: counted once per UTC day (compared with the stored last contact, before it moves). */
+  deviceContact(itemRowId: number, deviceUuid: string, now: number): void {
+    const last = this.#q.deviceLastSeen.get(itemRowId, deviceUuid) as { at: number } | null;
+    if (!last || dayOf(last.at) !== dayOf(now)) this.#q.addItemDay.run(itemRowId, dayOf(now), monthOf(now), "devices", 1);
+  }
+
+  /** A device granted an item through a code: counted once per UTC day for the code. */
+  grantContact(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
+    const last = this.#q.grantLastSeen.get(codeId, itemRowId, deviceUuid) as { at: number } | null;
+    if (!last || dayOf(last.at) !== dayOf(now)) this.#q.addCodeDay.run(codeId, itemRowId, dayOf(now), monthOf(now), "devices", 1);
+  }
+
+  /** A domain's contact with an item: counted once per UTC day. */
+  domainContact(itemRowId: number, domain: string, now: number): void {
+    const last = this.#q.domainLastSeen.get(itemRowId, domain) as { at: number } | null;
+    if (!last || dayOf(last.at) !== dayOf(now)) this.#q.addItemDay.run(itemRowId, dayOf(now), monthOf(now), "domains", 1);
+  }
+
+  /** A seat was taken in `slot`: the hour's and day's peaks become at least the slot's occupancy. */
+  seatTaken(itemRowId: number, slot: number, occupied: { devices: number; instances: number }): void {
+    this.#q.maxItem.run(itemRowId, hourOf(slot), dayOf(slot), monthOf(slot), "peak-devices", occupied.devices);
+    this.#q.maxItem.run(itemRowId, hourOf(slot), dayOf(slot), monthOf(slot), "peak-instances", occupied.instances);
+  }
+
+  /** Device-slots drawn from a concurrent item's overuse allowance at `now`. */
+  allowanceDrawn(itemRowId: number, now: number, units: number): void {
+    this.#q.addItem.run(itemRowId, hourOf(now), dayOf(now), monthOf(now), "allowance", "", units);
+  }
+
+  /** An authorization counted under `code` (the API's bucket), with its result: 0 granted, else the error code. */
+  authorization(code: string, now: number, result: number): void {
+    this.#q.addAuthorization.run(code, hourOf(now), dayOf(now), monthOf(now), result);
+  }
+
+  /**
+   * Retention (DESIGN.md, "Limits and retention"): forgets slot-level usage (usage_records, and
+   * concurrent seats of past slots) before `slotsBefore` and hourly rollups before `hoursBefore`.
+   * Daily, monthly and all-time rollups are kept for ever. Returns the rows deleted.
+   */
+  purge(slotsBefore: number, hoursBefore: number): { slotRows: number; hourRows: number } {
+    const slotRows = this.#q.purgeUsage.run(slotsBefore).changes + this.#q.purgeSeats.run(slotsBefore).changes;
+    const hourRows =
+      this.#q.purgeItemHours.run(hoursBefore).changes + this.#q.purgeCodeHours.run(hoursBefore).changes + this.#q.purgeAuthorizationHours.run(hoursBefore).changes;
+    return { slotRows, hourRows };
+  }
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+function prepare(db: Database) {
+  const add = `value = min(value + excluded.value, ${MAX_SAFE})`;
+  return {
+    // ?1 owner, ?2 hour, ?3 day, ?4 month, ?5 metric, ?6 name, ?7 amount: hour, day, month and all time at once.
+    addItem: db.query(
+      `INSERT INTO item_rollups (item_row_id, period, bucket, metric, name, value) VALUES (?1, 'hour', ?2, ?5, ?6, ?7), (?1, 'day', ?3, ?5, ?6, ?7), (?1, 'month', ?4, ?5, ?6, ?7), (?1, 'all', 0, ?5, ?6, ?7)
+       ON CONFLICT DO UPDATE SET ${add}`,
+    ),
+    addCode: db.query(
+      `INSERT INTO code_rollups (code_id, item_row_id, period, bucket, metric, name, value) VALUES (?1, ?2, 'hour', ?3, ?6, ?7, ?8), (?1, ?2, 'day', ?4, ?6, ?7, ?8), (?1, ?2, 'month', ?5, ?6, ?7, ?8), (?1, ?2, 'all', 0, ?6, ?7, ?8)
+       ON CONFLICT DO UPDATE SET ${add}`,
+    ),
+    maxItem: db.query(
+      `INSERT INTO item_rollups (item_row_id, period, bucket, metric, name, value) VALUES (?1, 'hour', ?2, ?5, '', ?6), (?1, 'day', ?3, ?5, '', ?6), (?1, 'month', ?4, ?5, '', ?6), (?1, 'all', 0, ?5, '', ?6)
+       ON CONFLICT DO UPDATE SET value = max(value, excluded.value)`,
+    ),
+    // Counted per day (devices, domains): the day and the month.
+    addItemDay: db.query(`INSERT INTO item_rollups (item_row_id, period, bucket, metric, name, value) VALUES (?1, 'day', ?2, ?4, '', ?5), (?1, 'month', ?3, ?4, '', ?5) ON CONFLICT DO UPDATE SET ${add}`),
+    addCodeDay: db.query(
+      `INSERT INTO code_rollups (code_id, item_row_id, period, bucket, metric, name, value) VALUES (?1, ?2, 'day', ?3, ?5, '', ?6), (?1, ?2, 'month', ?4, ?5, '', ?6) ON CONFLICT DO UPDATE SET ${add}`,
+    ),
+    addAuthorization: db.query(
+      `INSERT INTO authorization_rollups (code, period, bucket, result, count) VALUES (?1, 'hour', ?2, ?5, 1), (?1, 'day', ?3, ?5, 1), (?1, 'month', ?4, ?5, 1), (?1, 'all', 0, ?5, 1)
+       ON CONFLICT DO UPDATE SET count = count + 1`,
+    ),
+    deviceLastSeen: db.query(`SELECT last_seen_at AS at FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
+    grantLastSeen: db.query(`SELECT last_granted_at AS at FROM grants WHERE code_id = ? AND item_row_id = ? AND device_uuid = ?`),
+    domainLastSeen: db.query(`SELECT last_seen_at AS at FROM item_domains WHERE item_row_id = ? AND domain = ?`),
+    // Each purge walks the primary key owner by owner, never the whole table.
+    purgeUsage: db.query(
+      `DELETE FROM usage_records WHERE item_row_id IN (SELECT id FROM license_items) AND code_id IN (SELECT id FROM handshake_codes) AND slot < ?`,
+    ),
+    purgeSeats: db.query(`DELETE FROM concurrent_seats WHERE item_row_id IN (SELECT id FROM license_items) AND slot < ?`),
+    purgeItemHours: db.query(`DELETE FROM item_rollups WHERE item_row_id IN (SELECT id FROM license_items) AND period = 'hour' AND bucket < ?`),
+    purgeCodeHours: db.query(`DELETE FROM code_rollups WHERE code_id IN (SELECT id FROM handshake_codes) AND period = 'hour' AND bucket < ?`),
+    purgeAuthorizationHours: db.query(`DELETE FROM authorization_rollups WHERE period = 'hour' AND bucket < ?`),
+  };
+}
