@@ -21,8 +21,14 @@ export const itemDevices = sqliteTable(
     activeUntil: integer("active_until").notNull(),
     /** The admin released the seat (DESIGN.md, "Devices"); a later contact makes it new again. */
     releasedAt: integer("released_at"),
+    /** Counted in item_counters.active_devices (`device` items): set when the seat is taken, cleared once when it lapses or is released. */
+    counted: integer("counted", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.itemRowId, t.deviceUuid] }), index("item_devices_active").on(t.itemRowId, t.activeUntil)],
+  (t) => [
+    primaryKey({ columns: [t.itemRowId, t.deviceUuid] }),
+    index("item_devices_active").on(t.itemRowId, t.activeUntil),
+    index("item_devices_counted").on(t.itemRowId, t.counted, t.activeUntil),
+  ],
 );
 
 /** Which code granted a device an item: a report is accepted only for such a grant. */
@@ -55,7 +61,23 @@ export const concurrentSeats = sqliteTable(
     /** This device-slot went beyond the quantity and drew on the allowance. */
     overAllowance: integer("over_allowance", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.itemRowId, t.slot, t.deviceUuid] })],
+  (t) => [primaryKey({ columns: [t.itemRowId, t.slot, t.deviceUuid] }), index("concurrent_seats_device").on(t.itemRowId, t.deviceUuid, t.slot)],
+);
+
+/** Seats taken per concurrent item and slot: a summary of concurrent_seats kept in the same transaction (kept ≥ 35 days). */
+export const slotOccupancy = sqliteTable(
+  "slot_occupancy",
+  {
+    itemRowId: integer("item_row_id")
+      .notNull()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    slot: integer("slot").notNull(),
+    /** Devices holding a seat in the slot (rows of concurrent_seats). */
+    devices: integer("devices").notNull().default(0),
+    /** Their instances (the sum of concurrent_seats.instances). */
+    instances: integer("instances").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.itemRowId, t.slot] })],
 );
 
 /** Per item counters: scan/page consumption, and allowance drawn per license year. */
@@ -67,6 +89,10 @@ export const itemCounters = sqliteTable(
       .references(() => licenseItems.id, { onDelete: "cascade" }),
     /** Scans or pages consumed (scan and page items). */
     consumed: integer("consumed").notNull().default(0),
+    /** Devices with item_devices.counted set: the active devices of a `device` item, lapsed ones not yet expired. */
+    activeDevices: integer("active_devices").notNull().default(0),
+    /** Domains with item_domains.counted set: the active domains of a `domain` item, lapsed ones not yet expired. */
+    activeDomains: integer("active_domains").notNull().default(0),
   },
 );
 
@@ -94,8 +120,14 @@ export const itemDomains = sqliteTable(
     domain: text("domain").notNull(),
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
+    /** Counted in item_counters.active_domains: set at a contact, cleared once when the domain lapses or is released. */
+    counted: integer("counted", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.itemRowId, t.domain] }), index("item_domains_last_seen").on(t.itemRowId, t.lastSeenAt)],
+  (t) => [
+    primaryKey({ columns: [t.itemRowId, t.domain] }),
+    index("item_domains_last_seen").on(t.itemRowId, t.lastSeenAt),
+    index("item_domains_counted").on(t.itemRowId, t.counted, t.lastSeenAt),
+  ],
 );
 
 /** Reports already counted, by (device, reportId): a repeat gets the first answer again. */
