@@ -186,6 +186,15 @@ export class UsageStore {
     }
     return limit - left;
   }
+  /**
+   * Recounts one item's capacity counters from its rows, for its charge way now: a re-import that
+   * changed the charge way (rare; costs the item's rows once). Only a `device` item counts devices.
+   */
+  recountItem(itemRowId: number, now: number, domainsSince: number): void {
+    this.#q.recountDevices.run(itemRowId, now);
+    this.#q.recountDomains.run(itemRowId, domainsSince);
+    this.#q.recountCounters.run(itemRowId);
+  }
 
   touchGrant(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
     this.#q.touchGrant.run(codeId, itemRowId, deviceUuid, now, now);
@@ -219,9 +228,6 @@ export class UsageStore {
   forgetSilentDevices(before: number): number {
     return this.#db.transaction(() => {
       this.#q.forgetSilentGrants.run(before);
-      // Rows of these charge ways are never counted, unless the item was a `device` item before a re-import changed it.
-      const counted = this.#q.silentCounted.all(before) as { itemRowId: number; n: number }[];
-      for (const { itemRowId, n } of counted) this.#q.addActiveDevices.run(itemRowId, -n);
       return this.#q.forgetSilentDevices.run(before).changes;
     })();
   }
@@ -268,6 +274,15 @@ function prepare(db: Database) {
       `UPDATE item_devices SET counted = 0 WHERE rowid IN (SELECT rowid FROM item_devices WHERE item_row_id = ?1 AND counted = 1 AND active_until <= ?2 LIMIT ?3)`,
     ),
     itemsCounting: db.query(`SELECT item_row_id AS itemRowId FROM item_counters WHERE active_devices > 0 OR active_domains > 0`),
+    recountDevices: db.query(
+      `UPDATE item_devices SET counted = (active_until > ?2 AND (SELECT charge_way FROM license_items WHERE id = ?1) = 'device') WHERE item_row_id = ?1`,
+    ),
+    recountDomains: db.query(`UPDATE item_domains SET counted = (last_seen_at > ?2) WHERE item_row_id = ?1`),
+    recountCounters: db.query(
+      `INSERT INTO item_counters (item_row_id, active_devices, active_domains)
+       VALUES (?1, (SELECT count(*) FROM item_devices WHERE item_row_id = ?1 AND counted = 1), (SELECT count(*) FROM item_domains WHERE item_row_id = ?1 AND counted = 1))
+       ON CONFLICT (item_row_id) DO UPDATE SET active_devices = excluded.active_devices, active_domains = excluded.active_domains`,
+    ),
     seat: db.query(`SELECT instances FROM concurrent_seats WHERE item_row_id = ? AND slot = ? AND device_uuid = ?`),
     occupied: db.query(`SELECT devices, instances FROM slot_occupancy WHERE item_row_id = ? AND slot = ?`),
     occupy: db.query(
@@ -294,9 +309,6 @@ function prepare(db: Database) {
     forgetDomain: db.query(`DELETE FROM item_domains WHERE item_row_id = ? AND domain = ?`),
     expireDomains: db.query(
       `UPDATE item_domains SET counted = 0 WHERE rowid IN (SELECT rowid FROM item_domains WHERE item_row_id = ?1 AND counted = 1 AND last_seen_at <= ?2 LIMIT ?3)`,
-    ),
-    silentCounted: db.query(
-      `SELECT item_row_id AS itemRowId, count(*) AS n FROM item_devices WHERE item_row_id IN (SELECT id FROM license_items WHERE charge_way IN ${UNCAPPED_DEVICE_WAYS}) AND last_seen_at < ? AND counted = 1 GROUP BY item_row_id`,
     ),
     touchGrant: db.query(
       `INSERT INTO grants (code_id, item_row_id, device_uuid, first_granted_at, last_granted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (code_id, item_row_id, device_uuid) DO UPDATE SET last_granted_at = excluded.last_granted_at`,
