@@ -7,12 +7,14 @@ CREATE TABLE `slot_occupancy` (
 	FOREIGN KEY (`item_row_id`) REFERENCES `license_items`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-ALTER TABLE `item_counters` ADD `active_devices` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `item_counters` ADD `active_domains` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+DROP INDEX `item_devices_active`;--> statement-breakpoint
 ALTER TABLE `item_devices` ADD `counted` integer DEFAULT false NOT NULL;--> statement-breakpoint
 CREATE INDEX `item_devices_counted` ON `item_devices` (`item_row_id`,`counted`,`active_until`);--> statement-breakpoint
+DROP INDEX `item_domains_last_seen`;--> statement-breakpoint
 ALTER TABLE `item_domains` ADD `counted` integer DEFAULT false NOT NULL;--> statement-breakpoint
 CREATE INDEX `item_domains_counted` ON `item_domains` (`item_row_id`,`counted`,`last_seen_at`);--> statement-breakpoint
+ALTER TABLE `item_counters` ADD `active_devices` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `item_counters` ADD `active_domains` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 CREATE INDEX `concurrent_seats_device` ON `concurrent_seats` (`item_row_id`,`device_uuid`,`slot`);--> statement-breakpoint
 -- Backfill (appended by hand after drizzle-kit's statements): the counters of an upgraded database start from its rows.
 UPDATE `item_devices` SET `counted` = 1 WHERE `active_until` > CAST(strftime('%s', 'now') AS INTEGER) * 1000 AND `item_row_id` IN (SELECT `id` FROM `license_items` WHERE `charge_way` = 'device');--> statement-breakpoint

@@ -26,7 +26,8 @@ export const itemDevices = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.itemRowId, t.deviceUuid] }),
-    index("item_devices_active").on(t.itemRowId, t.activeUntil),
+    // The one expiry index (a refresh moves active_until: every index on it is written again): the
+    // lapsed counted rows, and a `device` item's active ones (counted = 1 AND active_until > now).
     index("item_devices_counted").on(t.itemRowId, t.counted, t.activeUntil),
   ],
 );
@@ -125,7 +126,7 @@ export const itemDomains = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.itemRowId, t.domain] }),
-    index("item_domains_last_seen").on(t.itemRowId, t.lastSeenAt),
+    // As item_devices_counted: the lapsed counted domains, and the active ones (counted = 1 AND last_seen_at > since).
     index("item_domains_counted").on(t.itemRowId, t.counted, t.lastSeenAt),
   ],
 );
