@@ -96,7 +96,7 @@ async function serverWith(size: number): Promise<Server> {
       );
       db.$client.run(`INSERT INTO grants (code_id, item_row_id, device_uuid, first_granted_at, last_granted_at) ${numbers} SELECT ${codeId}, ${itemRowId}, 'seed-' || printf('%08d', i), ${now}, ${now} FROM n`);
       if (hasCounters) {
-        db.$client.run(`INSERT INTO item_counters (item_row_id, active_devices) VALUES (${itemRowId}, ${to - from}) ON CONFLICT (item_row_id) DO UPDATE SET active_devices = active_devices + ${to - from}`);
+        db.$client.run(`INSERT INTO item_capacity (item_row_id, active_devices) VALUES (${itemRowId}, ${to - from}) ON CONFLICT (item_row_id) DO UPDATE SET active_devices = active_devices + ${to - from}`);
       }
     })();
   }

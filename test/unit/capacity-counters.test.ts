@@ -126,7 +126,7 @@ const rowIdOf = (db: Db, way: Way) => count(db, `SELECT id FROM license_items WH
 /** Every counter against the test's own recount of the rows. */
 function expectCountersAgree(db: Db, now: number): void {
   const since = now - DOMAIN_WINDOW_DAYS * DAY;
-  const counters = db.$client.query("SELECT item_row_id AS item, active_devices AS devices, active_domains AS domains FROM item_counters").all() as { item: number; devices: number; domains: number }[];
+  const counters = db.$client.query("SELECT item_row_id AS item, active_devices AS devices, active_domains AS domains FROM item_capacity").all() as { item: number; devices: number; domains: number }[];
   const devices = Object.fromEntries(counters.map((c) => [c.item, c.devices]));
   const domains = Object.fromEntries(counters.map((c) => [c.item, c.domains]));
   for (const { id, chargeWay } of db.$client.query("SELECT id, charge_way AS chargeWay FROM license_items").all() as { id: number; chargeWay: string }[]) {
@@ -190,11 +190,11 @@ describe("capacity counters agree with the rows they count", () => {
     for (const [i, origin] of DOMAINS.slice(0, 2).entries()) await api.authorize({ chargeWay: "domain", device: { uuid: deviceId(i + 1) } }, { origin });
     w.clock.advance(31 * DAY); // the device seats (30-day window) lapse; the counters still hold them until expired
     await api.authorize({ chargeWay: "device", device: { uuid: deviceId(7) } });
-    const before = w.db.$client.query("SELECT item_row_id, active_devices, active_domains FROM item_counters ORDER BY 1").all();
+    const before = w.db.$client.query("SELECT item_row_id, active_devices, active_domains FROM item_capacity ORDER BY 1").all();
     const occupancy = w.db.$client.query("SELECT * FROM slot_occupancy ORDER BY 1, 2").all();
 
     // An old database: no flags, no counters, no occupancy. The backfill (the statements after drizzle's) rebuilds them.
-    w.db.$client.run("UPDATE item_devices SET counted = 0; UPDATE item_domains SET counted = 0; UPDATE item_counters SET active_devices = 0, active_domains = 0; DELETE FROM slot_occupancy");
+    w.db.$client.run("UPDATE item_devices SET counted = 0; UPDATE item_domains SET counted = 0; UPDATE item_capacity SET active_devices = 0, active_domains = 0; DELETE FROM slot_occupancy");
     const migration = readFileSync(join(import.meta.dir, "../../drizzle/0003_capacity_counters.sql"), "utf8");
     const backfill = migration.slice(migration.indexOf("-- Backfill")).split("--> statement-breakpoint");
     expect(backfill.length).toBe(5);
@@ -202,9 +202,9 @@ describe("capacity counters agree with the rows they count", () => {
 
     const now = w.clock.now().getTime();
     w.deps.usageStore.expireLapsed(now, now - DOMAIN_WINDOW_DAYS * DAY, 1000); // what was counted before, less the lapsed
-    expect(w.db.$client.query("SELECT item_row_id, active_devices, active_domains FROM item_counters ORDER BY 1").all()).toEqual(before);
+    expect(w.db.$client.query("SELECT item_row_id, active_devices, active_domains FROM item_capacity ORDER BY 1").all()).toEqual(before);
     expect(w.db.$client.query("SELECT * FROM slot_occupancy ORDER BY 1, 2").all()).toEqual(occupancy);
     expectCountersAgree(w.db, now);
-    expect(count(w.db, `SELECT active_devices FROM item_counters WHERE item_row_id = ${rowIdOf(w.db, "device")}`)).toBe(1);
+    expect(count(w.db, `SELECT active_devices FROM item_capacity WHERE item_row_id = ${rowIdOf(w.db, "device")}`)).toBe(1);
   });
 });

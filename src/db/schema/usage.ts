@@ -21,7 +21,7 @@ export const itemDevices = sqliteTable(
     activeUntil: integer("active_until").notNull(),
     /** The admin released the seat (DESIGN.md, "Devices"); a later contact makes it new again. */
     releasedAt: integer("released_at"),
-    /** Counted in item_counters.active_devices (`device` items): set when the seat is taken, cleared once when it lapses or is released. */
+    /** Counted in item_capacity.active_devices (`device` items): set when the seat is taken, cleared once when it lapses or is released. */
     counted: integer("counted", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
@@ -90,12 +90,19 @@ export const itemCounters = sqliteTable(
       .references(() => licenseItems.id, { onDelete: "cascade" }),
     /** Scans or pages consumed (scan and page items). */
     consumed: integer("consumed").notNull().default(0),
-    /** Devices with item_devices.counted set: the active devices of a `device` item, lapsed ones not yet expired. */
-    activeDevices: integer("active_devices").notNull().default(0),
-    /** Domains with item_domains.counted set: the active domains of a `domain` item, lapsed ones not yet expired. */
-    activeDomains: integer("active_domains").notNull().default(0),
   },
 );
+
+/** What the capacity checks of `device` and `domain` items read: counts kept with the rows, never recounted. */
+export const itemCapacity = sqliteTable("item_capacity", {
+  itemRowId: integer("item_row_id")
+    .primaryKey()
+    .references(() => licenseItems.id, { onDelete: "cascade" }),
+  /** Devices with item_devices.counted set: the active devices of a `device` item, lapsed ones not yet expired. */
+  activeDevices: integer("active_devices").notNull().default(0),
+  /** Domains with item_domains.counted set: the active domains of a `domain` item, lapsed ones not yet expired. */
+  activeDomains: integer("active_domains").notNull().default(0),
+});
 
 /** Extra device-slots drawn from a concurrent item's yearly allowance (1000 × quantity a year). */
 export const allowanceUsage = sqliteTable(
@@ -121,7 +128,7 @@ export const itemDomains = sqliteTable(
     domain: text("domain").notNull(),
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
-    /** Counted in item_counters.active_domains: set at a contact, cleared once when the domain lapses or is released. */
+    /** Counted in item_capacity.active_domains: set at a contact, cleared once when the domain lapses or is released. */
     counted: integer("counted", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [

@@ -70,7 +70,7 @@ export class UsageStore {
 
   // ── Capacity: counters kept in the same transaction as the rows they count (STYLE.md, "Summaries
   // kept, not recounted"). A `device` item's active devices and a `domain` item's active domains
-  // are item_counters.active_devices / active_domains = its rows with `counted` set; a row lapses
+  // are item_capacity.active_devices / active_domains = its rows with `counted` set; a row lapses
   // (active_until / last_seen_at past the window) and is un-counted once, through the index
   // (item_row_id, counted, expiry) — by expireLapsed before a decision that could refuse, and a
   // bounded number per housekeeping run. Concurrent seats per slot are slot_occupancy.
@@ -260,9 +260,9 @@ function prepare(db: Database) {
     // Capacity (see the methods' note): rows and their counters.
     device: db.query(`SELECT active_until AS activeUntil, released_at AS releasedAt FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
     deviceCounted: db.query(`SELECT counted FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
-    counters: db.query(`SELECT active_devices AS activeDevices, active_domains AS activeDomains FROM item_counters WHERE item_row_id = ?`),
-    addActiveDevices: db.query(`INSERT INTO item_counters (item_row_id, active_devices) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET active_devices = active_devices + ?2`),
-    addActiveDomains: db.query(`INSERT INTO item_counters (item_row_id, active_domains) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET active_domains = active_domains + ?2`),
+    counters: db.query(`SELECT active_devices AS activeDevices, active_domains AS activeDomains FROM item_capacity WHERE item_row_id = ?`),
+    addActiveDevices: db.query(`INSERT INTO item_capacity (item_row_id, active_devices) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET active_devices = active_devices + ?2`),
+    addActiveDomains: db.query(`INSERT INTO item_capacity (item_row_id, active_domains) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET active_domains = active_domains + ?2`),
     touchDevice: db.query(
       `INSERT INTO item_devices (item_row_id, device_uuid, device_name, first_seen_at, last_seen_at, active_until, counted) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (item_row_id, device_uuid) DO UPDATE SET device_name = coalesce(excluded.device_name, device_name),
@@ -273,13 +273,13 @@ function prepare(db: Database) {
     expireDevices: db.query(
       `UPDATE item_devices SET counted = 0 WHERE rowid IN (SELECT rowid FROM item_devices WHERE item_row_id = ?1 AND counted = 1 AND active_until <= ?2 LIMIT ?3)`,
     ),
-    itemsCounting: db.query(`SELECT item_row_id AS itemRowId FROM item_counters WHERE active_devices > 0 OR active_domains > 0`),
+    itemsCounting: db.query(`SELECT item_row_id AS itemRowId FROM item_capacity WHERE active_devices > 0 OR active_domains > 0`),
     recountDevices: db.query(
       `UPDATE item_devices SET counted = (active_until > ?2 AND (SELECT charge_way FROM license_items WHERE id = ?1) = 'device') WHERE item_row_id = ?1`,
     ),
     recountDomains: db.query(`UPDATE item_domains SET counted = (last_seen_at > ?2) WHERE item_row_id = ?1`),
     recountCounters: db.query(
-      `INSERT INTO item_counters (item_row_id, active_devices, active_domains)
+      `INSERT INTO item_capacity (item_row_id, active_devices, active_domains)
        VALUES (?1, (SELECT count(*) FROM item_devices WHERE item_row_id = ?1 AND counted = 1), (SELECT count(*) FROM item_domains WHERE item_row_id = ?1 AND counted = 1))
        ON CONFLICT (item_row_id) DO UPDATE SET active_devices = excluded.active_devices, active_domains = excluded.active_domains`,
     ),
