@@ -21,10 +21,14 @@ export const itemDevices = sqliteTable(
     activeUntil: integer("active_until").notNull(),
     /** The admin released the seat (DESIGN.md, "Devices"); a later contact makes it new again. */
     releasedAt: integer("released_at"),
+    /** Counted in item_capacity.active_devices (`device` items): set when the seat is taken, cleared once when it lapses or is released. */
+    counted: integer("counted", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.itemRowId, t.deviceUuid] }),
-    index("item_devices_active").on(t.itemRowId, t.activeUntil),
+    // The one expiry index (a refresh moves active_until: every index on it is written again): the
+    // lapsed counted rows, and a `device` item's active ones (counted = 1 AND active_until > now).
+    index("item_devices_counted").on(t.itemRowId, t.counted, t.activeUntil),
     // The Devices page's keyset orders (newest/oldest contact, name search): a page reads a page.
     index("item_devices_last_seen").on(t.itemRowId, t.lastSeenAt, t.deviceUuid),
     index("item_devices_name").on(t.itemRowId, t.deviceName, t.deviceUuid),
@@ -61,7 +65,23 @@ export const concurrentSeats = sqliteTable(
     /** This device-slot went beyond the quantity and drew on the allowance. */
     overAllowance: integer("over_allowance", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.itemRowId, t.slot, t.deviceUuid] })],
+  (t) => [primaryKey({ columns: [t.itemRowId, t.slot, t.deviceUuid] }), index("concurrent_seats_device").on(t.itemRowId, t.deviceUuid, t.slot)],
+);
+
+/** Seats taken per concurrent item and slot: a summary of concurrent_seats kept in the same transaction (kept ≥ 35 days). */
+export const slotOccupancy = sqliteTable(
+  "slot_occupancy",
+  {
+    itemRowId: integer("item_row_id")
+      .notNull()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    slot: integer("slot").notNull(),
+    /** Devices holding a seat in the slot (rows of concurrent_seats). */
+    devices: integer("devices").notNull().default(0),
+    /** Their instances (the sum of concurrent_seats.instances). */
+    instances: integer("instances").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.itemRowId, t.slot] })],
 );
 
 /** Per item counters: scan/page consumption, and allowance drawn per license year. */
@@ -75,6 +95,17 @@ export const itemCounters = sqliteTable(
     consumed: integer("consumed").notNull().default(0),
   },
 );
+
+/** What the capacity checks of `device` and `domain` items read: counts kept with the rows, never recounted. */
+export const itemCapacity = sqliteTable("item_capacity", {
+  itemRowId: integer("item_row_id")
+    .primaryKey()
+    .references(() => licenseItems.id, { onDelete: "cascade" }),
+  /** Devices with item_devices.counted set: the active devices of a `device` item, lapsed ones not yet expired. */
+  activeDevices: integer("active_devices").notNull().default(0),
+  /** Domains with item_domains.counted set: the active domains of a `domain` item, lapsed ones not yet expired. */
+  activeDomains: integer("active_domains").notNull().default(0),
+});
 
 /** Extra device-slots drawn from a concurrent item's yearly allowance (1000 × quantity a year). */
 export const allowanceUsage = sqliteTable(
@@ -100,8 +131,16 @@ export const itemDomains = sqliteTable(
     domain: text("domain").notNull(),
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
+    /** Counted in item_capacity.active_domains: set at a contact, cleared once when the domain lapses or is released. */
+    counted: integer("counted", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.itemRowId, t.domain] }), index("item_domains_last_seen").on(t.itemRowId, t.lastSeenAt, t.domain)],
+  (t) => [
+    primaryKey({ columns: [t.itemRowId, t.domain] }),
+    // As item_devices_counted: the lapsed counted domains, and the active ones (counted = 1 AND last_seen_at > since).
+    index("item_domains_counted").on(t.itemRowId, t.counted, t.lastSeenAt),
+    // The Devices page's domain list, newest contact first.
+    index("item_domains_last_seen").on(t.itemRowId, t.lastSeenAt, t.domain),
+  ],
 );
 
 /** Reports already counted, by (device, reportId): a repeat gets the first answer again. */

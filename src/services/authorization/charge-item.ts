@@ -25,7 +25,7 @@ export function chargeItem(store: UsageStore, item: ApiItem, ask: ChargeAsk, now
         return refuse(120, `All ${q} device seats of item ${item.itemId} (and the 10 % tolerance) are in use.`);
       }
       const activeUntil = now + (item.windowDays ?? 365) * DAY_MS;
-      store.touchDevice(item.rowId, ask.deviceUuid, ask.deviceName, now, activeUntil);
+      store.touchDevice(item.rowId, ask.deviceUuid, ask.deviceName, now, activeUntil, true);
       return { validUntil: validUntil("device", { now, servesUntil, deviceActiveUntil: activeUntil }) };
     }
     case "concurrent-device":

@@ -89,7 +89,7 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
       const activeUntil = ctx.store.device(item.rowId, req.device.uuid)?.activeUntil ?? now;
       if (activeUntil > now || ctx.store.activeDevices(item.rowId, now) < deviceLimit(item.quantity)) {
         deviceActiveUntil = now + (item.windowDays ?? 365) * DAY_MS;
-        ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, deviceActiveUntil);
+        ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, deviceActiveUntil, true);
       } else deviceActiveUntil = activeUntil;
       break;
     }

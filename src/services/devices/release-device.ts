@@ -6,6 +6,7 @@ import { slotOf } from "../../domain/slots";
 import { recordAuditEvent } from "../audit";
 import type { ServiceContext } from "../context";
 import { parseInput } from "../parse-input";
+import { UsageStore } from "../usage/usage-store";
 
 export const ReleaseDeviceInput = v.object({
   itemRowId: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
@@ -31,8 +32,7 @@ export function releaseDevice(ctx: Pick<ServiceContext, "db" | "clock" | "actor"
     if (!row) throw new AppError("NOT_FOUND", "There is no such device on this item. Reload the page.");
     const blocked = releaseBlocked(row, now);
     if (blocked) throw new AppError("CONFLICT", `Device ${input.deviceUuid} ${blocked}.`);
-    tx.$client.query("UPDATE item_devices SET active_until = ?, released_at = ? WHERE item_row_id = ? AND device_uuid = ?").run(now, now, input.itemRowId, input.deviceUuid);
-    tx.$client.query("DELETE FROM concurrent_seats WHERE item_row_id = ? AND device_uuid = ? AND slot >= ?").run(input.itemRowId, input.deviceUuid, slotOf(now));
+    new UsageStore(tx).releaseDevice(input.itemRowId, input.deviceUuid, now, slotOf(now)); // the capacity counters with the rows
     recordAuditEvent(tx, new Date(now), ctx.actor, "device.released", { itemId: row.itemId, deviceUuid: input.deviceUuid, chargeWay: row.chargeWay });
   });
 }

@@ -7,6 +7,7 @@ import { DAY_MS } from "../../domain/slots";
 import { recordAuditEvent } from "../audit";
 import type { ServiceContext } from "../context";
 import { parseInput } from "../parse-input";
+import { UsageStore } from "../usage/usage-store";
 
 export const ReleaseDomainInput = v.object({
   itemRowId: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
@@ -32,7 +33,7 @@ export function releaseDomain(ctx: Pick<ServiceContext, "db" | "clock" | "actor"
     if (!row) throw new AppError("NOT_FOUND", "This item holds no such domain. Reload the page.");
     const blocked = domainReleaseBlocked(row, now - DOMAIN_WINDOW_DAYS * DAY_MS, now);
     if (blocked) throw new AppError("CONFLICT", `Domain ${input.domain} ${blocked}.`);
-    tx.$client.query("DELETE FROM item_domains WHERE item_row_id = ? AND domain = ?").run(input.itemRowId, input.domain);
+    new UsageStore(tx).forgetDomain(input.itemRowId, input.domain); // the capacity counter with the row
     recordAuditEvent(tx, new Date(now), ctx.actor, "domain.released", { itemId: row.itemId, domain: input.domain, lastSeenAt: new Date(row.lastSeenAt).toISOString() });
   });
 }

@@ -25,7 +25,7 @@ export function usedByItem(db: Db, now: Date): Map<number, number> {
   const devices = db
     .select({ rowId: itemDevices.itemRowId, n: count() })
     .from(itemDevices)
-    .where(and(inArray(itemDevices.itemRowId, itemsCharged("device")), gt(itemDevices.activeUntil, at), isNull(itemDevices.releasedAt)))
+    .where(and(inArray(itemDevices.itemRowId, itemsCharged("device")), eq(itemDevices.counted, true), gt(itemDevices.activeUntil, at), isNull(itemDevices.releasedAt)))
     .groupBy(itemDevices.itemRowId)
     .all();
   const inThisSlot = eq(concurrentSeats.slot, slotOf(at));
@@ -44,7 +44,7 @@ export function usedByItem(db: Db, now: Date): Map<number, number> {
   const domains = db
     .select({ rowId: itemDomains.itemRowId, n: count() })
     .from(itemDomains)
-    .where(and(inArray(itemDomains.itemRowId, itemsCharged("domain")), gt(itemDomains.lastSeenAt, at - DOMAIN_WINDOW_DAYS * DAY_MS)))
+    .where(and(inArray(itemDomains.itemRowId, itemsCharged("domain")), eq(itemDomains.counted, true), gt(itemDomains.lastSeenAt, at - DOMAIN_WINDOW_DAYS * DAY_MS)))
     .groupBy(itemDomains.itemRowId)
     .all();
   return new Map([...consumed, ...devices, ...seats, ...instances, ...domains].map((r) => [r.rowId, r.n]));

@@ -3,14 +3,17 @@ import type { Db } from "../../db/client";
 import { handshakeCodeItems, handshakeCodes, licenseItems, licenses } from "../../db/schema";
 import { catalogChanged } from "../../db/catalog-version";
 import { transaction } from "../../db/transaction";
+import { DOMAIN_WINDOW_DAYS } from "../../domain/charge-ways";
 import { validationError } from "../../domain/errors";
 import { suffixProblem } from "../../domain/handshake-code";
 import { DEFAULT_GRACE_DAYS, type LicensePayload } from "../../domain/license";
 import { planImport, type ImportPlan } from "../../domain/license-import";
+import { DAY_MS } from "../../domain/slots";
 import { recordAuditEvent } from "../audit";
 import type { ServiceContext } from "../context";
 import { ensureHandshakeCode } from "../handshake-codes";
 import type { MachineBinding } from "../machine-identity";
+import { UsageStore } from "../usage/usage-store";
 import { gatherKnown } from "./gather-known";
 import { openLicense, type OpenedLicense } from "./open-license";
 
@@ -70,7 +73,7 @@ export function importLicenseFile(ctx: Pick<ServiceContext, "db" | "clock" | "ac
     // A license activated for the UUID this hardware gives now ends a binding mismatch.
     if (input.machine.uuid !== input.machine.storedUuid) input.machine.adopt(tx, at);
     const rowId = saveLicense(tx, license, known.existing?.rowId ?? null, at);
-    const newItemRowIds = saveItems(tx, license, rowId, new Set(known.existing?.itemIds ?? []));
+    const newItemRowIds = saveItems(tx, license, rowId, new Set(known.existing?.itemIds ?? []), at);
     // A rebind or an update changes what clients hold: their codes move, so clients renew.
     if (known.existing) touchCodesOf(tx, itemRowIdsOf(tx, rowId), at);
     if (plan.droppedItemIds.length > 0) {
@@ -124,8 +127,9 @@ function saveLicense(tx: Db, license: OpenedLicense, rowId: number | null, at: D
 }
 
 /** Writes every item of the file (matched by id, so usage stays); returns the row ids of new ones. */
-function saveItems(tx: Db, license: OpenedLicense, licenseRowId: number, existingItemIds: Set<string>): number[] {
+function saveItems(tx: Db, license: OpenedLicense, licenseRowId: number, existingItemIds: Set<string>, at: Date): number[] {
   const added: number[] = [];
+  const waysBefore = new Map(tx.select({ id: licenseItems.id, chargeWay: licenseItems.chargeWay }).from(licenseItems).where(eq(licenseItems.licenseRowId, licenseRowId)).all().map((r) => [r.id, r.chargeWay as string]));
   for (const item of license.payload.items) {
     const values = {
       description: item.description,
@@ -142,7 +146,8 @@ function saveItems(tx: Db, license: OpenedLicense, licenseRowId: number, existin
       modules: item.modules,
     };
     if (existingItemIds.has(item.itemId)) {
-      tx.update(licenseItems).set(values).where(and(eq(licenseItems.issuerKid, license.kid), eq(licenseItems.itemId, item.itemId))).run();
+      const [row] = tx.update(licenseItems).set(values).where(and(eq(licenseItems.issuerKid, license.kid), eq(licenseItems.itemId, item.itemId))).returning({ id: licenseItems.id }).all();
+      if (row && waysBefore.get(row.id) !== item.chargeWay) new UsageStore(tx).recountItem(row.id, at.getTime(), at.getTime() - DOMAIN_WINDOW_DAYS * DAY_MS); // the capacity counters follow the charge way
       continue;
     }
     const [row] = tx

@@ -106,15 +106,43 @@ export class UsageStore {
     return this.#cached;
   }
 
+  // ── Capacity: counters kept in the same transaction as the rows they count (STYLE.md, "Summaries
+  // kept, not recounted"). A `device` item's active devices and a `domain` item's active domains
+  // are item_capacity.active_devices / active_domains = its rows with `counted` set; a row lapses
+  // (active_until / last_seen_at past the window) and is un-counted once, through the index
+  // (item_row_id, counted, expiry) — by expireLapsed before a decision that could refuse, and a
+  // bounded number per housekeeping run. Concurrent seats per slot are slot_occupancy.
+
   device(itemRowId: number, deviceUuid: string): { activeUntil: number; releasedAt: number | null } | null {
     return this.#q.device.get(itemRowId, deviceUuid) as { activeUntil: number; releasedAt: number | null } | null;
   }
+  /** A `device` item's active devices at `now`: lapsed ones are expired first, then the counter is read. */
   activeDevices(itemRowId: number, now: number): number {
-    return (this.#q.activeDevices.get(itemRowId, now) as { n: number }).n;
+    this.expireLapsedDevices(itemRowId, now);
+    return (this.#q.counters.get(itemRowId) as { activeDevices: number } | null)?.activeDevices ?? 0;
   }
-  touchDevice(itemRowId: number, deviceUuid: string, name: string | null, now: number, activeUntil: number): void {
+  /**
+   * Records a contact. `counted` (a `device` item taking or holding a seat; activeUntil > now) makes
+   * the row count in active_devices; other charge ways' rows never count.
+   */
+  touchDevice(itemRowId: number, deviceUuid: string, name: string | null, now: number, activeUntil: number, counted = false): void {
     this.rollups.deviceContact(itemRowId, deviceUuid, now);
-    this.#q.touchDevice.run(itemRowId, deviceUuid, name, now, now, activeUntil);
+    const before = counted ? (this.#q.deviceCounted.get(itemRowId, deviceUuid) as { counted: number } | null) : null;
+    this.#q.touchDevice.run(itemRowId, deviceUuid, name, now, now, activeUntil, counted ? 1 : 0);
+    if (counted && before?.counted !== 1) this.#q.addActiveDevices.run(itemRowId, 1);
+  }
+  /** The admin's release of a device (DESIGN.md, "Devices"): its seat ends now, its seats from `fromSlot` on are freed. */
+  releaseDevice(itemRowId: number, deviceUuid: string, now: number, fromSlot: number): void {
+    const before = this.#q.deviceCounted.get(itemRowId, deviceUuid) as { counted: number } | null;
+    this.#q.releaseDevice.run(now, now, itemRowId, deviceUuid);
+    if (before?.counted === 1) this.#q.addActiveDevices.run(itemRowId, -1);
+    this.releaseSeats(itemRowId, deviceUuid, fromSlot);
+  }
+  /** Un-counts up to `limit` of the item's counted devices whose seat lapsed by `now`; returns how many. */
+  expireLapsedDevices(itemRowId: number, now: number, limit = -1): number {
+    const expired = this.#q.expireDevices.run(itemRowId, now, limit).changes;
+    if (expired > 0) this.#q.addActiveDevices.run(itemRowId, -expired);
+    return expired;
   }
 
   seat(itemRowId: number, slot: number, deviceUuid: string): { instances: number } | null {
@@ -122,10 +150,13 @@ export class UsageStore {
   }
   /** Seats taken in a slot: devices, and instances (for concurrent-instance). */
   occupied(itemRowId: number, slot: number): { devices: number; instances: number } {
-    return this.#q.occupied.get(itemRowId, slot) as { devices: number; instances: number };
+    return (this.#q.occupied.get(itemRowId, slot) as { devices: number; instances: number } | null) ?? { devices: 0, instances: 0 };
   }
   putSeat(itemRowId: number, slot: number, deviceUuid: string, instances: number, overAllowance: boolean): void {
+    const before = this.seat(itemRowId, slot, deviceUuid);
     this.#q.putSeat.run(itemRowId, slot, deviceUuid, instances, overAllowance ? 1 : 0);
+    const grown = Math.max(0, instances - (before?.instances ?? 0));
+    if (!before || grown > 0) this.#q.occupy.run(itemRowId, slot, before ? 0 : 1, grown);
     this.rollups.seatTaken(itemRowId, slot, this.occupied(itemRowId, slot));
   }
   /** The latest slot from `fromSlot` on in which the device holds a seat, or null. */
@@ -133,7 +164,13 @@ export class UsageStore {
     return (this.#q.lastSeat.get(itemRowId, deviceUuid, fromSlot) as { slot: number | null }).slot;
   }
   releaseSeats(itemRowId: number, deviceUuid: string, fromSlot: number): number {
+    const seats = this.#q.seatsFrom.all(itemRowId, deviceUuid, fromSlot) as { slot: number; instances: number }[];
+    for (const { slot, instances } of seats) this.#q.occupy.run(itemRowId, slot, -1, -instances);
     return this.#q.releaseSeats.run(itemRowId, deviceUuid, fromSlot).changes;
+  }
+  /** Forgets the occupancy of slots before `beforeSlot` (kept ≥ 35 days by the caller; reports reach back 30). */
+  purgeSlotOccupancy(beforeSlot: number): number {
+    return this.#q.purgeSlotOccupancy.run(beforeSlot).changes;
   }
   allowanceUsed(itemRowId: number, year: number): number {
     return (this.#q.allowanceUsed.get(itemRowId, year) as { used: number } | null)?.used ?? 0;
@@ -152,12 +189,52 @@ export class UsageStore {
   domainActive(itemRowId: number, domain: string, since: number): boolean {
     return this.#q.domainActive.get(itemRowId, domain, since) !== null;
   }
+  /** A `domain` item's domains seen after `since`: lapsed ones are expired first, then the counter is read. */
   activeDomains(itemRowId: number, since: number): number {
-    return (this.#q.activeDomains.get(itemRowId, since) as { n: number }).n;
+    this.expireLapsedDomains(itemRowId, since);
+    return (this.#q.counters.get(itemRowId) as { activeDomains: number } | null)?.activeDomains ?? 0;
   }
   touchDomain(itemRowId: number, domain: string, now: number): void {
     this.rollups.domainContact(itemRowId, domain, now);
+    const before = this.#q.domainCounted.get(itemRowId, domain) as { counted: number } | null;
     this.#q.touchDomain.run(itemRowId, domain, now, now);
+    if (before?.counted !== 1) this.#q.addActiveDomains.run(itemRowId, 1);
+  }
+  /** The admin's release of a domain: forgotten, a new one at its next contact. Returns whether it existed. */
+  forgetDomain(itemRowId: number, domain: string): boolean {
+    const before = this.#q.domainCounted.get(itemRowId, domain) as { counted: number } | null;
+    if (!before) return false;
+    this.#q.forgetDomain.run(itemRowId, domain);
+    if (before.counted === 1) this.#q.addActiveDomains.run(itemRowId, -1);
+    return true;
+  }
+  /** Un-counts up to `limit` of the item's counted domains last seen at or before `since`; returns how many. */
+  expireLapsedDomains(itemRowId: number, since: number, limit = -1): number {
+    const expired = this.#q.expireDomains.run(itemRowId, since, limit).changes;
+    if (expired > 0) this.#q.addActiveDomains.run(itemRowId, -expired);
+    return expired;
+  }
+  /**
+   * Housekeeping's share of the expiry: up to `limit` lapsed devices and domains over all items (the
+   * capacity checks expire the rest when they need to). Returns how many were un-counted.
+   */
+  expireLapsed(now: number, domainsSince: number, limit: number): number {
+    let left = limit;
+    for (const { itemRowId } of this.#q.itemsCounting.all() as { itemRowId: number }[]) {
+      if (left <= 0) break;
+      left -= this.expireLapsedDevices(itemRowId, now, left);
+      if (left > 0) left -= this.expireLapsedDomains(itemRowId, domainsSince, left);
+    }
+    return limit - left;
+  }
+  /**
+   * Recounts one item's capacity counters from its rows, for its charge way now: a re-import that
+   * changed the charge way (rare; costs the item's rows once). Only a `device` item counts devices.
+   */
+  recountItem(itemRowId: number, now: number, domainsSince: number): void {
+    this.#q.recountDevices.run(itemRowId, now);
+    this.#q.recountDomains.run(itemRowId, domainsSince);
+    this.#q.recountCounters.run(itemRowId);
   }
 
   touchGrant(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
@@ -224,29 +301,58 @@ function prepare(db: Database) {
     organizationExists: db.query(`SELECT 1 FROM handshake_codes WHERE organization_id = ? UNION ALL SELECT 1 FROM licenses WHERE organization_id = ? LIMIT 1`),
     codeItems: db.query(`SELECT ${ITEM_COLUMNS} FROM handshake_code_items ci JOIN license_items i ON i.id = ci.item_row_id JOIN licenses l ON l.id = i.license_row_id WHERE ci.code_id = ? ORDER BY ci.position`),
     itemOfCode: db.query(`SELECT ${ITEM_COLUMNS} FROM handshake_code_items ci JOIN license_items i ON i.id = ci.item_row_id JOIN licenses l ON l.id = i.license_row_id WHERE ci.code_id = ? AND i.item_id = ?`),
+    // Capacity (see the methods' note): rows and their counters.
     device: db.query(`SELECT active_until AS activeUntil, released_at AS releasedAt FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
-    activeDevices: db.query(`SELECT count(*) AS n FROM item_devices WHERE item_row_id = ? AND active_until > ?`),
+    deviceCounted: db.query(`SELECT counted FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
+    counters: db.query(`SELECT active_devices AS activeDevices, active_domains AS activeDomains FROM item_capacity WHERE item_row_id = ?`),
+    addActiveDevices: db.query(`INSERT INTO item_capacity (item_row_id, active_devices) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET active_devices = active_devices + ?2`),
+    addActiveDomains: db.query(`INSERT INTO item_capacity (item_row_id, active_domains) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET active_domains = active_domains + ?2`),
     touchDevice: db.query(
-      `INSERT INTO item_devices (item_row_id, device_uuid, device_name, first_seen_at, last_seen_at, active_until) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO item_devices (item_row_id, device_uuid, device_name, first_seen_at, last_seen_at, active_until, counted) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (item_row_id, device_uuid) DO UPDATE SET device_name = coalesce(excluded.device_name, device_name),
-         last_seen_at = excluded.last_seen_at, active_until = max(active_until, excluded.active_until), released_at = NULL`,
+         last_seen_at = excluded.last_seen_at, active_until = max(active_until, excluded.active_until), released_at = NULL, counted = max(counted, excluded.counted)`,
+    ),
+    releaseDevice: db.query(`UPDATE item_devices SET active_until = ?, released_at = ?, counted = 0 WHERE item_row_id = ? AND device_uuid = ?`),
+    // A range of the index item_devices_counted: each lapsed row is met once in its life.
+    expireDevices: db.query(
+      `UPDATE item_devices SET counted = 0 WHERE rowid IN (SELECT rowid FROM item_devices WHERE item_row_id = ?1 AND counted = 1 AND active_until <= ?2 LIMIT ?3)`,
+    ),
+    itemsCounting: db.query(`SELECT item_row_id AS itemRowId FROM item_capacity WHERE active_devices > 0 OR active_domains > 0`),
+    recountDevices: db.query(
+      `UPDATE item_devices SET counted = (active_until > ?2 AND (SELECT charge_way FROM license_items WHERE id = ?1) = 'device') WHERE item_row_id = ?1`,
+    ),
+    recountDomains: db.query(`UPDATE item_domains SET counted = (last_seen_at > ?2) WHERE item_row_id = ?1`),
+    recountCounters: db.query(
+      `INSERT INTO item_capacity (item_row_id, active_devices, active_domains)
+       VALUES (?1, (SELECT count(*) FROM item_devices WHERE item_row_id = ?1 AND counted = 1), (SELECT count(*) FROM item_domains WHERE item_row_id = ?1 AND counted = 1))
+       ON CONFLICT (item_row_id) DO UPDATE SET active_devices = excluded.active_devices, active_domains = excluded.active_domains`,
     ),
     seat: db.query(`SELECT instances FROM concurrent_seats WHERE item_row_id = ? AND slot = ? AND device_uuid = ?`),
-    occupied: db.query(`SELECT count(*) AS devices, coalesce(sum(instances), 0) AS instances FROM concurrent_seats WHERE item_row_id = ? AND slot = ?`),
+    occupied: db.query(`SELECT devices, instances FROM slot_occupancy WHERE item_row_id = ? AND slot = ?`),
+    occupy: db.query(
+      `INSERT INTO slot_occupancy (item_row_id, slot, devices, instances) VALUES (?1, ?2, ?3, ?4)
+       ON CONFLICT (item_row_id, slot) DO UPDATE SET devices = devices + ?3, instances = instances + ?4`,
+    ),
     putSeat: db.query(
       `INSERT INTO concurrent_seats (item_row_id, slot, device_uuid, instances, over_allowance) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (item_row_id, slot, device_uuid) DO UPDATE SET instances = max(instances, excluded.instances), over_allowance = max(over_allowance, excluded.over_allowance)`,
     ),
     lastSeat: db.query(`SELECT max(slot) AS slot FROM concurrent_seats WHERE item_row_id = ? AND device_uuid = ? AND slot >= ?`),
+    seatsFrom: db.query(`SELECT slot, instances FROM concurrent_seats WHERE item_row_id = ? AND device_uuid = ? AND slot >= ?`),
     releaseSeats: db.query(`DELETE FROM concurrent_seats WHERE item_row_id = ? AND device_uuid = ? AND slot >= ?`),
+    purgeSlotOccupancy: db.query(`DELETE FROM slot_occupancy WHERE slot < ?`),
     allowanceUsed: db.query(`SELECT used FROM allowance_usage WHERE item_row_id = ? AND license_year = ?`),
     drawAllowance: db.query(`INSERT INTO allowance_usage (item_row_id, license_year, used) VALUES (?1, ?2, ?3) ON CONFLICT (item_row_id, license_year) DO UPDATE SET used = used + ?3`),
     consumed: db.query(`SELECT consumed FROM item_counters WHERE item_row_id = ?`),
     addConsumed: db.query(`INSERT INTO item_counters (item_row_id, consumed) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET consumed = min(consumed + ?2, ${MAX_SAFE})`),
     domainActive: db.query(`SELECT 1 FROM item_domains WHERE item_row_id = ? AND domain = ? AND last_seen_at > ?`),
-    activeDomains: db.query(`SELECT count(*) AS n FROM item_domains WHERE item_row_id = ? AND last_seen_at > ?`),
+    domainCounted: db.query(`SELECT counted FROM item_domains WHERE item_row_id = ? AND domain = ?`),
     touchDomain: db.query(
-      `INSERT INTO item_domains (item_row_id, domain, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT (item_row_id, domain) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
+      `INSERT INTO item_domains (item_row_id, domain, first_seen_at, last_seen_at, counted) VALUES (?, ?, ?, ?, 1) ON CONFLICT (item_row_id, domain) DO UPDATE SET last_seen_at = excluded.last_seen_at, counted = 1`,
+    ),
+    forgetDomain: db.query(`DELETE FROM item_domains WHERE item_row_id = ? AND domain = ?`),
+    expireDomains: db.query(
+      `UPDATE item_domains SET counted = 0 WHERE rowid IN (SELECT rowid FROM item_domains WHERE item_row_id = ?1 AND counted = 1 AND last_seen_at <= ?2 LIMIT ?3)`,
     ),
     touchGrant: db.query(
       `INSERT INTO grants (code_id, item_row_id, device_uuid, first_granted_at, last_granted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (code_id, item_row_id, device_uuid) DO UPDATE SET last_granted_at = excluded.last_granted_at`,
