@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { apiWorld, deviceId, slotIso, type Answer } from "../helpers/api";
+import { apiWorld, DAY, deviceId, slotIso, type Answer } from "../helpers/api";
 import { Browser, setUpAndLogIn, textOf } from "../helpers/browser";
 import { activatedLicense, signed, withMachineUuid } from "../helpers/licenses";
 import { createWorld } from "../helpers/world";
@@ -93,6 +93,18 @@ describe("license items", () => {
     // Two slots later the concurrent seats are free again; the other figures stay.
     api.w.clock.advance(6 * 60_000);
     expect((await used()).map((r) => r[1])).toEqual(["3 of 10 devices (30 %)", "0 of 5 devices (0 %)", "0 of 8 instances (0 %)", "7 of 1,000 scans (0 %)", "40 of 100 pages (40 %)", "2 of 3 domains (66 %)"]);
+  });
+
+  test("Used leaves out devices whose window lapsed, even before any request has expired them from the counter", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "device", quantity: 10, windowDays: 1 }] });
+    for (const n of [1, 2]) expect((await api.authorize({ device: { uuid: deviceId(n) } })).status).toBe(200);
+    api.w.clock.advance(DAY / 2);
+    expect((await api.authorize({ device: { uuid: deviceId(3) } })).status).toBe(200);
+    api.w.clock.advance(DAY / 2 + 1); // devices 1 and 2 lapsed; nothing has run since
+    const admin = new Browser(api.w.app);
+    await setUpAndLogIn(admin, api.w.setupToken);
+    const page = await admin.get("/license-items");
+    expect(page.doc.querySelector("tr.item-row .used > span")!.textContent).toBe("1 of 10 devices (10 %)");
   });
 
   test("the expired filter shows expired items; htmx gets the table alone", async () => {

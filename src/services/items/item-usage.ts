@@ -1,51 +1,34 @@
-import { and, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { CHARGE_WAYS, concurrentSeats, itemCounters, itemDevices, itemDomains, licenseItems } from "../../db/schema";
 import { DOMAIN_WINDOW_DAYS } from "../../domain/charge-ways";
 import { DAY_MS, slotOf } from "../../domain/slots";
 
-type ChargeWay = (typeof CHARGE_WAYS)[number];
-
 /**
- * What each item has used at `now`, by row id, read from the counters the client API keeps: scan
- * and page items the units consumed; device items the devices active now (not lapsed, not
- * released); concurrent items the devices, or instances, holding a seat in the current slot;
- * domain items the domains seen within the domain window. One grouped query per kind, never one
- * per item, each driven by the items of that kind through the usage tables' (item, …) indexes, so
- * it costs the same for a week of history as for years. Items with no usage are absent (used 0).
+ * What each item has used at `now`, by row id, read from the counters the client API keeps in the
+ * same transactions as its rows: scan and page items the units consumed (item_counters); device
+ * items the devices active now and domain items the domains seen within the domain window
+ * (item_capacity, less the counted rows that lapsed but were not expired yet — a backlog that
+ * the capacity checks and housekeeping keep short, read through the (item, counted, expiry)
+ * index); concurrent items the devices, or instances, holding a seat in the current slot
+ * (slot_occupancy). So the cost follows the number of items, not of devices or of history.
+ * Items with no usage are absent (used 0).
  */
 export function usedByItem(db: Db, now: Date): Map<number, number> {
   const at = now.getTime();
-  const itemsCharged = (...ways: ChargeWay[]) => db.select({ id: licenseItems.id }).from(licenseItems).where(inArray(licenseItems.chargeWay, ways));
-  const consumed = db
-    .select({ rowId: itemCounters.itemRowId, n: itemCounters.consumed })
-    .from(itemCounters)
-    .where(inArray(itemCounters.itemRowId, itemsCharged("scan", "page")))
-    .all();
-  const devices = db
-    .select({ rowId: itemDevices.itemRowId, n: count() })
-    .from(itemDevices)
-    .where(and(inArray(itemDevices.itemRowId, itemsCharged("device")), eq(itemDevices.counted, true), gt(itemDevices.activeUntil, at), isNull(itemDevices.releasedAt)))
-    .groupBy(itemDevices.itemRowId)
-    .all();
-  const inThisSlot = eq(concurrentSeats.slot, slotOf(at));
-  const seats = db
-    .select({ rowId: concurrentSeats.itemRowId, n: count() })
-    .from(concurrentSeats)
-    .where(and(inArray(concurrentSeats.itemRowId, itemsCharged("concurrent-device")), inThisSlot))
-    .groupBy(concurrentSeats.itemRowId)
-    .all();
-  const instances = db
-    .select({ rowId: concurrentSeats.itemRowId, n: sql<number>`sum(${concurrentSeats.instances})`.mapWith(Number) })
-    .from(concurrentSeats)
-    .where(and(inArray(concurrentSeats.itemRowId, itemsCharged("concurrent-instance")), inThisSlot))
-    .groupBy(concurrentSeats.itemRowId)
-    .all();
-  const domains = db
-    .select({ rowId: itemDomains.itemRowId, n: count() })
-    .from(itemDomains)
-    .where(and(inArray(itemDomains.itemRowId, itemsCharged("domain")), eq(itemDomains.counted, true), gt(itemDomains.lastSeenAt, at - DOMAIN_WINDOW_DAYS * DAY_MS)))
-    .groupBy(itemDomains.itemRowId)
-    .all();
-  return new Map([...consumed, ...devices, ...seats, ...instances, ...domains].map((r) => [r.rowId, r.n]));
+  const rows = db.$client
+    .query<{ rowId: number; n: number }, [number, number, number]>(
+      `SELECT i.id AS rowId, c.consumed AS n FROM license_items i JOIN item_counters c ON c.item_row_id = i.id
+        WHERE i.charge_way IN ('scan', 'page')
+       UNION ALL
+       SELECT i.id, k.active_devices - (SELECT count(*) FROM item_devices d WHERE d.item_row_id = i.id AND d.counted = 1 AND d.active_until <= ?1)
+         FROM license_items i JOIN item_capacity k ON k.item_row_id = i.id WHERE i.charge_way = 'device'
+       UNION ALL
+       SELECT i.id, k.active_domains - (SELECT count(*) FROM item_domains d WHERE d.item_row_id = i.id AND d.counted = 1 AND d.last_seen_at <= ?2)
+         FROM license_items i JOIN item_capacity k ON k.item_row_id = i.id WHERE i.charge_way = 'domain'
+       UNION ALL
+       SELECT i.id, CASE i.charge_way WHEN 'concurrent-instance' THEN o.instances ELSE o.devices END
+         FROM license_items i JOIN slot_occupancy o ON o.item_row_id = i.id AND o.slot = ?3
+        WHERE i.charge_way IN ('concurrent-device', 'concurrent-instance')`,
+    )
+    .all(at, at - DOMAIN_WINDOW_DAYS * DAY_MS, slotOf(at));
+  return new Map(rows.filter((r) => r.n > 0).map((r) => [r.rowId, r.n]));
 }
