@@ -13,9 +13,10 @@
 //    anonymous memory (JS heap, malloc, JIT code, SQLite's cache).
 //
 // Targets: cold start ≤ 50 ms, idle RSS ≤ 48 MiB (README.md, "Memory and start", says what holds
-// the memory; a bare Bun.serve binary alone takes ~28 MiB here). Each figure is printed with PASS or FAIL; the
-// machine is shared and noisy, so the exit status is non-zero only when a functional check fails
-// or a figure misses its target by more than 50 %. Every child is killed, even on error.
+// the memory; a bare Bun.serve binary alone takes ~28 MiB here). Each figure is printed with its
+// target, as met or missed. They are measurements, not checks: on a shared, noisy machine a timing
+// says little, so the exit status is non-zero only when a functional check fails (CI runs this).
+// Every child is killed, even on error.
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -25,7 +26,6 @@ const BINARY = resolve(import.meta.dir, "../dist/lts");
 const COLD_START_RUNS = 5;
 const COLD_START_TARGET_MS = 50;
 const IDLE_RSS_TARGET_MIB = 48;
-const TOLERANCE = 1.5; // a figure this far over its target fails the run
 const START_TIMEOUT_MS = 10_000;
 
 interface Instance {
@@ -105,12 +105,9 @@ function check(label: string, ok: boolean, detail: string) {
   if (!ok) failures.push(label);
 }
 
-/** PASS within the target; FAIL beyond it, which fails the run only beyond the tolerance. */
-function verdict(label: string, value: number, target: number): string {
-  if (value <= target) return "PASS";
-  if (value <= target * TOLERANCE) return "FAIL (within the +50 % allowed on a noisy machine)";
-  failures.push(`${label} ${value.toFixed(1)} misses its target ${target} by more than 50 %`);
-  return "FAIL";
+/** Whether a measured figure meets its target: reported, never a failure of the run. */
+function verdict(value: number, target: number): string {
+  return value <= target ? "met" : `missed by ${Math.round((value / target - 1) * 100)} %`;
 }
 
 async function functionalChecks() {
@@ -176,10 +173,10 @@ try {
   const samples = await coldStart();
   const median = [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
   console.log(`cold start (spawn → first /healthz answer): ${samples.map((ms) => ms.toFixed(0)).join(", ")} ms`);
-  console.log(`  median ${median.toFixed(0)} ms (target ≤ ${COLD_START_TARGET_MS} ms) ${verdict("cold start median", median, COLD_START_TARGET_MS)}`);
+  console.log(`  median ${median.toFixed(0)} ms (target ≤ ${COLD_START_TARGET_MS} ms) ${verdict(median, COLD_START_TARGET_MS)}`);
 
   const rss = await idleRssMiB();
-  console.log(`idle RSS 1.5 s after start: ${rss.total.toFixed(1)} MiB (target ≤ ${IDLE_RSS_TARGET_MIB} MiB) ${verdict("idle RSS", rss.total, IDLE_RSS_TARGET_MIB)}`);
+  console.log(`idle RSS 1.5 s after start: ${rss.total.toFixed(1)} MiB (target ≤ ${IDLE_RSS_TARGET_MIB} MiB) ${verdict(rss.total, IDLE_RSS_TARGET_MIB)}`);
   console.log(`  of which pages of the binary file ${rss.file.toFixed(1)} MiB, anonymous memory ${rss.anon.toFixed(1)} MiB`);
 } catch (error) {
   failures.push(error instanceof Error ? error.message : String(error));
