@@ -82,7 +82,7 @@ describe("alert engine", () => {
     expect(text).toContain("Item 2000001 (scan item) of license 1000001: 100 % of its quota used (level 100 %) — 10 of 10 scans used");
     expect(text).toContain("Item 2000002 (page item) of license 1000001: 65 % of its quota used (level 60 %) — 65 of 100 pages used");
     expect(text).toContain("Item 2000003 (scan item) of license 1000001: expires in 22 days (level 30 days) — expires 2026-12-20");
-    expect(text).toContain("http://192.0.2.44:48080/license-items");
+    expect(text).toContain(`http://192.0.2.44:48080/statistics/item/${rowIdOf(w, "2000001")}`);
     expect(mail.raw).toContain("text/html");
     expect(w.db.select().from(outbox).get()).toMatchObject({ status: "sent", attempts: 1, response: expect.stringMatching(/^250/) });
   });
@@ -109,7 +109,7 @@ describe("alert engine", () => {
     authorizations(w, 15, 10); // 40 % of 25
     expect((await run()).conditions.map((c) => [c.subject, c.level, c.value])).toEqual([[CODE, 40, 40]]);
     expect(plainText(smtp.received[0]!.raw)).toContain(`Handshake code ${CODE}: 40 % of authorizations failed (level 40 %) — 10 of 25 authorizations refused in the last 60 minutes`);
-    expect(plainText(smtp.received[0]!.raw)).toContain(`http://192.0.2.44:48080/configurations/${CODE}/edit`);
+    expect(plainText(smtp.received[0]!.raw)).toContain(`http://192.0.2.44:48080/statistics/code/${CODE}?metric=authorizations`);
     expect((await run()).conditions).toEqual([]);
 
     w.clock.advance(61 * 60_000); // the window has moved past them: below every level

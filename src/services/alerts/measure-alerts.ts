@@ -46,9 +46,9 @@ export function measureAlerts(ctx: Pick<ServiceContext, "db" | "origin" | "insta
       .all()
       .filter((r) => ["active", "expiring-soon", "in-grace"].includes(itemStatus(r.item, now)));
     const used = rules["item-quota"].enabled ? usedByItem(ctx.db, now) : new Map<number, number>();
-    const link = `${portalUrl}/license-items`;
     for (const { item, licenseId, activatedAt } of items) {
       const subject = String(item.id);
+      const link = `${portalUrl}/statistics/item/${item.id}`;
       const title = `Item ${item.itemId} (${item.description}) of license ${licenseId}`;
       if (rules["item-quota"].enabled && !muted["item-quota"].has(subject) && item.quantity > 0) {
         if (item.chargeWay === "concurrent-device" || item.chargeWay === "concurrent-instance") {
@@ -88,7 +88,7 @@ export function measureAlerts(ctx: Pick<ServiceContext, "db" | "origin" | "insta
         value: (c.refused / total) * 100,
         quota: 0,
         detail: `${c.refused} of ${total} authorizations refused in the last 60 minutes`,
-        link: `${portalUrl}/configurations/${c.code}/edit`,
+        link: `${portalUrl}/statistics/code/${encodeURIComponent(c.code)}?metric=authorizations`,
       });
     }
   }
