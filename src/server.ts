@@ -5,13 +5,14 @@ import type { Config } from "./config";
 import { closeDatabase } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
 import { buildDeps, systemContext, type Deps } from "./deps";
-import { alertsJob, backupJob, housekeepingJob, machineWatchJob, outboxJob, Scheduler } from "./jobs";
+import { alertsJob, backupJob, clockWatchJob, housekeepingJob, machineWatchJob, outboxJob, Scheduler } from "./jobs";
 import { composeAlertEmail } from "../templates/emails/alert-email";
-import { systemTimers } from "./lib/clock";
+import { systemClock, systemTimers } from "./lib/clock";
 import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
 import { VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
 import { markServerRunning } from "./services/backups/server-pid";
+import { TrustedClock } from "./services/clock";
 
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
@@ -51,14 +52,18 @@ export async function startServer(config: Config, options: { out?: (line: string
   const scheme = config.tlsCert ? "https" : "http";
   const listening = `${scheme}://${config.host}:${server.port}${config.basePath}/`;
   const scheduler = new Scheduler(systemTimers, logger);
-  const deps = buildDeps(config, db, logger, listening, { jobs: scheduler });
+  // The server's clock refuses to go backwards (src/domain/clock-rollback.ts): read it and store
+  // the latest time seen at start, every minute (clock-watch) and at stop.
+  const trustedClock = TrustedClock.load(db, systemClock, logger);
+  trustedClock.persist(db);
+  const deps = buildDeps(config, db, logger, listening, { jobs: scheduler, clock: trustedClock, trustedClock });
   app = createApp(deps);
 
   logger.info(`LTS ${VERSION} listening on ${listening}`, { dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
   if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
 
   const system = systemContext(deps);
-  for (const job of [housekeepingJob(deps), machineWatchJob(deps), alertsJob(system, { intervalMs: config.alertInterval * 60_000, compose: composeAlertEmail }), outboxJob(system), backupJob(deps)]) scheduler.add(job);
+  for (const job of [housekeepingJob(deps), machineWatchJob(deps), alertsJob(system, { intervalMs: config.alertInterval * 60_000, compose: composeAlertEmail }), outboxJob(system), backupJob(deps), clockWatchJob({ db, trustedClock })]) scheduler.add(job);
   // The hardware labels are read by a child process (systeminformation forks dozens of processes,
   // ~0.1–0.3 s of CPU), started a moment after listening so that it does not compete with the
   // first requests for the cores; until it is done /healthz says "starting up".
@@ -69,6 +74,11 @@ export async function startServer(config: Config, options: { out?: (line: string
     // A job still running gets to finish before the database closes under it.
     await scheduler.stop();
     await server.stop();
+    try {
+      trustedClock.persist(db);
+    } catch (error) {
+      logger.warn("could not store the latest time seen at stop", { error });
+    }
     closeDatabase(db);
     running.release();
     logger.close();

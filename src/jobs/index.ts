@@ -4,3 +4,4 @@ export * from "./machine-watch";
 export * from "./alerts";
 export * from "./outbox";
 export * from "./backup";
+export * from "./clock-watch";

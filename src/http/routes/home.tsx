@@ -22,7 +22,7 @@ export function registerHomeRoutes(app: Hono<AppEnv>, deps: Deps) {
       sessionPolicy: settings.sessionPolicy,
     });
     const summary = summarizeItems(ctx);
-    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} mailError={lastMailError(ctx)} />);
+    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} mailError={lastMailError(ctx)} clock={deps.trustedClock?.status()} />);
   };
   app.get("/", home);
   app.get("/index", home);
