@@ -17,6 +17,16 @@ import { TrustedClock } from "./services/clock";
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
 const MACHINE_READ_DELAY_MS = 200;
+/**
+ * Slow clients (measured on Bun 1.4, README "Slow clients"): Bun closes a connection whose request
+ * headers are not complete within 10 s, whatever idleTimeout says. idleTimeout then bounds the
+ * rest, counted from the headers: a body trickled byte by byte, a request waiting for its answer,
+ * and an idle keep-alive connection. Portal requests may take longer (a backup, a test e-mail
+ * through a slow SMTP server), so they keep 30 s; client API requests are small and answered in
+ * milliseconds, so a slow API body (slow POST) is cut after 10 s.
+ */
+const IDLE_TIMEOUT_S = 30;
+const API_REQUEST_TIMEOUT_S = 10;
 
 export interface RunningServer {
   server: Server<undefined>;
@@ -40,14 +50,18 @@ export async function startServer(config: Config, options: { out?: (line: string
   const running = markServerRunning(dir);
 
   let app: ReturnType<typeof createApp> | undefined;
+  const apiPrefix = `${config.basePath}/api/`;
   const server = Bun.serve({
     port: config.port,
     hostname: config.host,
     development: false,
     maxRequestBodySize: MAX_REQUEST_BODY,
-    idleTimeout: 30,
+    idleTimeout: IDLE_TIMEOUT_S,
     tls: config.tlsCert && config.tlsKey ? { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } : undefined,
-    fetch: (request, srv) => app!.fetch(request, srv),
+    fetch: (request, srv) => {
+      if (isApiRequest(request.url, apiPrefix)) srv.timeout(request, API_REQUEST_TIMEOUT_S);
+      return app!.fetch(request, srv);
+    },
   });
   const scheme = config.tlsCert ? "https" : "http";
   const listening = `${scheme}://${config.host}:${server.port}${config.basePath}/`;
@@ -85,6 +99,12 @@ export async function startServer(config: Config, options: { out?: (line: string
     logFile.flush();
   };
   return { server, deps, url: `${scheme}://127.0.0.1:${server.port}${config.basePath}`, stop };
+}
+
+/** Whether a request URL's path starts with `prefix`; cheap (no URL parsing) for the hot path. */
+export function isApiRequest(url: string, prefix: string): boolean {
+  const path = url.indexOf("/", url.indexOf("//") + 2);
+  return path >= 0 && url.startsWith(prefix, path);
 }
 
 /** First run: the token goes to the console, the log file, and <data-dir>/setup-token (PROTOCOL.md). */
