@@ -15,7 +15,8 @@
 // first report, so the first interval also carries one authorize per report: devices coming online):
 //   - the WAL stays under 64 MiB (journal_size_limit; the checkpoints keep up);
 //   - RSS does not grow after warm-up: the last third's max ≤ --rss-factor (1.1) × the second third's max;
-//   - no request failed (every answer a 200), and none was skipped.
+//   - no request failed (every answer a 200), and at most 1 % were skipped (a stall of a shared
+//     machine fills the in-flight cap for a moment; more means the server did not keep up).
 // Exit code 0 when all hold, 1 otherwise. test/system/soak.test.ts runs the same code for 45 s.
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -150,7 +151,11 @@ export async function soak(server: LicensedBinary, options: SoakOptions): Promis
   }
   const drainUntil = Date.now() + 10_000;
   while (inFlight > 0 && Date.now() < drainUntil) await Bun.sleep(20);
-  if (window.answered + window.errors + window.skipped > 0) samples.push(sample(Math.round((performance.now() - started) / 1000)));
+  if (window.answered + window.errors + window.skipped > 0) {
+    const last = sample(Math.round((performance.now() - started) / 1000));
+    samples.push(last);
+    options.out?.(formatSample(last, options.sampleSeconds));
+  }
 
   const third = Math.floor(samples.length / 3);
   const secondMax = Math.max(...samples.slice(third, 2 * third).map((s) => s.rssBytes));
@@ -164,7 +169,11 @@ export async function soak(server: LicensedBinary, options: SoakOptions): Promis
       detail: `second third max ${mib(secondMax)}, last third max ${mib(lastMax)} (× ${(lastMax / secondMax).toFixed(3)})`,
     },
     { name: "no failed requests", ok: totals.errors === 0, detail: `${totals.errors} failed${firstError ? `; first: ${firstError}` : ""}` },
-    { name: "none skipped (concurrency kept up)", ok: totals.skipped === 0, detail: `${totals.skipped} skipped` },
+    {
+      name: "the server kept up (≤ 1 % skipped at the concurrency cap)",
+      ok: totals.skipped <= 0.01 * (totals.answered + totals.errors + totals.skipped),
+      detail: `${totals.skipped} skipped of ${totals.answered + totals.errors + totals.skipped}`,
+    },
   ];
   const seconds = (performance.now() - started) / 1000;
   return {

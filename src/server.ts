@@ -69,7 +69,7 @@ export async function startServer(config: Config, options: { out?: (line: string
   // The server's clock refuses to go backwards (src/domain/clock-rollback.ts): read it and store
   // the latest time seen at start, every minute (clock-watch) and at stop.
   const trustedClock = TrustedClock.load(db, systemClock, logger);
-  trustedClock.persist(db);
+  persistLatestSeen(trustedClock, db, logger, "start");
   const deps = buildDeps(config, db, logger, listening, { jobs: scheduler, clock: trustedClock, trustedClock });
   app = createApp(deps);
 
@@ -88,17 +88,22 @@ export async function startServer(config: Config, options: { out?: (line: string
     // A job still running gets to finish before the database closes under it.
     await scheduler.stop();
     await server.stop();
-    try {
-      trustedClock.persist(db);
-    } catch (error) {
-      logger.warn("could not store the latest time seen at stop", { error });
-    }
+    persistLatestSeen(trustedClock, db, logger, "stop");
     closeDatabase(db);
     running.release();
     logger.close();
     logFile.flush();
   };
   return { server, deps, url: `${scheme}://127.0.0.1:${server.port}${config.basePath}`, stop };
+}
+
+/** A full disk or broken storage must not stop the server from starting or stopping: log it. */
+function persistLatestSeen(clock: TrustedClock, db: Parameters<TrustedClock["persist"]>[0], logger: Logger, when: "start" | "stop") {
+  try {
+    clock.persist(db);
+  } catch (error) {
+    logger.warn(`could not store the latest time seen at ${when}`, { error });
+  }
 }
 
 /** Whether a request URL's path starts with `prefix`; cheap (no URL parsing) for the hot path. */

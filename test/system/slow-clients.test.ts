@@ -15,6 +15,12 @@ const SLOWHTTPTEST = "/usr/bin/slowhttptest";
 const available = await Bun.file(SLOWHTTPTEST).exists();
 if (!available && process.env.CI === "true") throw new Error(`${SLOWHTTPTEST} is missing: apt-get install slowhttptest`);
 
+/** 2,000 client sockets here and 2,000 at the server (a child, same limit), plus some to spare. */
+const IDLE_CONNECTIONS = 2_000;
+const openFileLimit = Number(Bun.spawnSync(["sh", "-c", "ulimit -n"]).stdout.toString().trim()) || 0;
+const enoughFiles = openFileLimit === 0 || openFileLimit >= IDLE_CONNECTIONS * 2 + 500;
+if (!enoughFiles) console.warn(`skipping the ${IDLE_CONNECTIONS} idle connections test: ulimit -n is ${openFileLimit}; raise it to 4500 or more`);
+
 /**
  * Below this a batch's p99 is scheduling noise on a shared 2-core machine (slowhttptest itself and
  * other processes compete for the cores), not the server: measured here, the server spent under 3 %
@@ -124,14 +130,14 @@ describe.skipIf(!available)("slow clients", () => {
     );
   }
 
-  test(
+  test.skipIf(!enoughFiles)(
     "2,000 idle keep-alive connections: others keep their latency, and the connections are released when the clients go",
     async () => {
       const fdsBefore = await quiet();
       const before = await p99();
       let closed = 0;
       const sockets = [];
-      for (let i = 0; i < 2_000; i++) {
+      for (let i = 0; i < IDLE_CONNECTIONS; i++) {
         sockets.push(
           await Bun.connect({
             hostname: "127.0.0.1",
@@ -143,7 +149,7 @@ describe.skipIf(!available)("slow clients", () => {
         sockets[i]!.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       }
       try {
-        await until("2,000 connections at the server", () => openFds() >= fdsBefore + 1_990, 20_000);
+        await until("2,000 connections at the server", () => openFds() >= fdsBefore + IDLE_CONNECTIONS - 10, 20_000);
         expectLatencyKept(before, await p99(), "2,000 idle keep-alive connections");
         expect(closed).toBeLessThan(100);
       } finally {
