@@ -21,6 +21,7 @@ import { firstNonLoopbackIPv4, type HostAddressLookup } from "./lib/host-address
 import { SmtpMailer } from "./mail/smtp-mailer";
 import type { MailerFactory, ServiceContext } from "./services/context";
 import type { JobStats } from "./jobs/scheduler";
+import type { TrustedClock } from "./services/clock";
 
 /** Settings the HTTP layer needs, taken from the config once. */
 export interface PortalSettings {
@@ -71,6 +72,11 @@ export interface Deps {
   mailerFor: MailerFactory;
   /** The recurring jobs' counts, for GET /metrics (the Scheduler in the server). */
   jobs: { stats(): JobStats[] };
+  /**
+   * The clock-rollback watch, which is also `clock` (the server sets both): /healthz and Home show
+   * its status. Absent where a test drives a plain ManualClock.
+   */
+  trustedClock?: TrustedClock;
 }
 
 export function portalSettings(config: Config, listening: string): PortalSettings {

@@ -5,17 +5,28 @@ import type { Config } from "./config";
 import { closeDatabase } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
 import { buildDeps, systemContext, type Deps } from "./deps";
-import { alertsJob, backupJob, housekeepingJob, machineWatchJob, outboxJob, rollupRetentionJob, Scheduler } from "./jobs";
+import { alertsJob, backupJob, clockWatchJob, housekeepingJob, machineWatchJob, outboxJob, rollupRetentionJob, Scheduler } from "./jobs";
 import { composeAlertEmail } from "../templates/emails/alert-email";
-import { systemTimers } from "./lib/clock";
+import { systemClock, systemTimers } from "./lib/clock";
 import { createLogger, fileSink, LogSampler, stdoutSink, type Logger } from "./lib/logger";
 import { COMMIT, VERSION } from "./lib/version";
 import { isPasswordSet } from "./services/admin";
 import { markServerRunning } from "./services/backups/server-pid";
+import { TrustedClock } from "./services/clock";
 
 /** The largest body Bun accepts at all; routes set tighter limits of their own. */
 const MAX_REQUEST_BODY = 2 * 1024 * 1024;
 const MACHINE_READ_DELAY_MS = 200;
+/**
+ * Slow clients (measured on Bun 1.4, README "Slow clients"): Bun closes a connection whose request
+ * headers are not complete within 10 s, whatever idleTimeout says. idleTimeout then bounds the
+ * rest, counted from the headers: a body trickled byte by byte, a request waiting for its answer,
+ * and an idle keep-alive connection. Portal requests may take longer (a backup, a test e-mail
+ * through a slow SMTP server), so they keep 30 s; client API requests are small and answered in
+ * milliseconds, so a slow API body (slow POST) is cut after 10 s.
+ */
+const IDLE_TIMEOUT_S = 30;
+const API_REQUEST_TIMEOUT_S = 10;
 
 export interface RunningServer {
   server: Server<undefined>;
@@ -39,26 +50,34 @@ export async function startServer(config: Config, options: { out?: (line: string
   const running = markServerRunning(dir);
 
   let app: ReturnType<typeof createApp> | undefined;
+  const apiPrefix = `${config.basePath}/api/`;
   const server = Bun.serve({
     port: config.port,
     hostname: config.host,
     development: false,
     maxRequestBodySize: MAX_REQUEST_BODY,
-    idleTimeout: 30,
+    idleTimeout: IDLE_TIMEOUT_S,
     tls: config.tlsCert && config.tlsKey ? { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } : undefined,
-    fetch: (request, srv) => app!.fetch(request, srv),
+    fetch: (request, srv) => {
+      if (isApiRequest(request.url, apiPrefix)) srv.timeout(request, API_REQUEST_TIMEOUT_S);
+      return app!.fetch(request, srv);
+    },
   });
   const scheme = config.tlsCert ? "https" : "http";
   const listening = `${scheme}://${config.host}:${server.port}${config.basePath}/`;
   const scheduler = new Scheduler(systemTimers, logger);
-  const deps = buildDeps(config, db, logger, listening, { jobs: scheduler });
+  // The server's clock refuses to go backwards (src/domain/clock-rollback.ts): read it and store
+  // the latest time seen at start, every minute (clock-watch) and at stop.
+  const trustedClock = TrustedClock.load(db, systemClock, logger);
+  persistLatestSeen(trustedClock, db, logger, "start");
+  const deps = buildDeps(config, db, logger, listening, { jobs: scheduler, clock: trustedClock, trustedClock });
   app = createApp(deps);
 
   logger.info(`LTS ${VERSION} listening on ${listening}`, { commit: COMMIT, dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
   if (!isPasswordSet(db)) announceSetupToken(deps, out, createLogger([logFile], "info"));
 
   const system = systemContext(deps);
-  for (const job of [housekeepingJob(deps), machineWatchJob(deps), alertsJob(system, { intervalMs: config.alertInterval * 60_000, compose: composeAlertEmail }), outboxJob(system), backupJob(deps)]) scheduler.add(job);
+  for (const job of [housekeepingJob(deps), machineWatchJob(deps), alertsJob(system, { intervalMs: config.alertInterval * 60_000, compose: composeAlertEmail }), outboxJob(system), backupJob(deps), clockWatchJob({ db, trustedClock })]) scheduler.add(job);
   scheduler.add(rollupRetentionJob({ ...deps, retention: { slotDays: config.usageSlotDays, hourlyDays: config.usageHourlyDays } }));
   // The hardware labels are read by a child process (systeminformation forks dozens of processes,
   // ~0.1–0.3 s of CPU), started a moment after listening so that it does not compete with the
@@ -70,12 +89,28 @@ export async function startServer(config: Config, options: { out?: (line: string
     // A job still running gets to finish before the database closes under it.
     await scheduler.stop();
     await server.stop();
+    persistLatestSeen(trustedClock, db, logger, "stop");
     closeDatabase(db);
     running.release();
     logger.close();
     logFile.flush();
   };
   return { server, deps, url: `${scheme}://127.0.0.1:${server.port}${config.basePath}`, stop };
+}
+
+/** A full disk or broken storage must not stop the server from starting or stopping: log it. */
+function persistLatestSeen(clock: TrustedClock, db: Parameters<TrustedClock["persist"]>[0], logger: Logger, when: "start" | "stop") {
+  try {
+    clock.persist(db);
+  } catch (error) {
+    logger.warn(`could not store the latest time seen at ${when}`, { error });
+  }
+}
+
+/** Whether a request URL's path starts with `prefix`; cheap (no URL parsing) for the hot path. */
+export function isApiRequest(url: string, prefix: string): boolean {
+  const path = url.indexOf("/", url.indexOf("//") + 2);
+  return path >= 0 && url.startsWith(prefix, path);
 }
 
 /** First run: the token goes to the console, the log file, and <data-dir>/setup-token (PROTOCOL.md). */

@@ -5,3 +5,4 @@ export * from "./alerts";
 export * from "./outbox";
 export * from "./backup";
 export * from "./rollup-retention";
+export * from "./clock-watch";

@@ -1,5 +1,7 @@
 import type { AuditEntry, ServerStatus } from "../../src/domain/server-status";
 import { MachineUuidCard } from "../components/machine-uuid";
+import { ClockRollbackBanner } from "../components/clock-rollback";
+import type { ClockStatus } from "../../src/domain/clock-rollback";
 import { formatBytes, formatDuration } from "../format";
 import type { ItemSummary } from "../../src/domain/license-item";
 import { LicenseSummary } from "../components/license-summary";
@@ -16,12 +18,15 @@ export interface HomePageProps {
   mailError?: { at: Date; error: string; recovered: boolean } | null;
   /** Usage now and in the last 24 hours. */
   usage: Dashboard;
+  /** The clock-rollback watch's status (null: not watched). */
+  clock?: ClockStatus | null;
 }
 
 /** The server's status at a glance, and what happened lately. */
-export function HomePage({ summary, status, recentEvents, mailError, usage }: HomePageProps) {
+export function HomePage({ summary, status, recentEvents, mailError, usage, clock }: HomePageProps) {
   return (
     <AppLayout title="Home">
+      <ClockRollbackBanner clock={clock} />
       <MachineUuidCard linkToGenerate />
       {mailError && <MailError {...mailError} />}
       <section aria-labelledby="licenses-heading">

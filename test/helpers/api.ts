@@ -245,8 +245,8 @@ export interface ApiWorld {
  * A ready server whose code CODE (the organization's default) holds `items` in that order
  * (default: one scan item of 1000). `items: []` makes the code with no items.
  */
-export async function apiWorld(options: { items?: ItemSpec[]; license?: Partial<LicensePayload>; flags?: Record<string, string> } = {}): Promise<ApiWorld> {
-  const w = createWorld({ flags: options.flags });
+export async function apiWorld(options: { items?: ItemSpec[]; license?: Partial<LicensePayload>; flags?: Record<string, string>; trustedClock?: boolean } = {}): Promise<ApiWorld> {
+  const w = createWorld({ flags: options.flags, trustedClock: options.trustedClock });
   const uuid = await withMachineUuid(w);
   const items = (options.items ?? [{ chargeWay: "scan", quantity: 1000 }]).map(itemOf);
   if (items.length > 0) importLicense(w, uuid, { items, ...options.license });

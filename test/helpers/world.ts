@@ -19,6 +19,7 @@ import { FailureLimiter } from "../../src/domain/request-limiter";
 import { tempDir } from "./temp";
 import { FakeMailer } from "../fakes/fake-mailer";
 import type { MailerFactory } from "../../src/services/context";
+import { TrustedClock } from "../../src/services/clock";
 
 /** One instance key for every test world (generating one per world would only cost time). */
 export const TEST_INSTANCE_KEY = instanceKeyFromPem(generateInstanceKeyPem());
@@ -50,8 +51,11 @@ export type World = ReturnType<typeof createWorld>;
  * a logger that keeps its lines, a data dir in a temp folder (for the setup-token file), and a fake
  * hardware-label reader (default: a machine-id and a MAC; `labels` swaps it). As at a real start,
  * the machine status is computed in the background: `await w.deps.machine.settled()` to wait.
+ * `trustedClock: true` puts the server's rollback-proof clock (a TrustedClock) around the manual one.
  */
-export function createWorld(options: { flags?: Record<string, string>; hasher?: PasswordHasher; labels?: FakeLabelReader | LabelReader; trusted?: IssuerPublicKey[]; mailerFor?: MailerFactory } = {}) {
+export function createWorld(
+  options: { flags?: Record<string, string>; hasher?: PasswordHasher; labels?: FakeLabelReader | LabelReader; trusted?: IssuerPublicKey[]; mailerFor?: MailerFactory; trustedClock?: boolean } = {},
+) {
   const dataDir = tempDir("lts-test-");
   const config = loadConfig({ env: {}, flags: { dataDir, ...options.flags } });
   const clock = new ManualClock();
@@ -61,9 +65,11 @@ export function createWorld(options: { flags?: Record<string, string>; hasher?: 
   const labels = options.labels ?? new FakeLabelReader();
   // Mail goes to a FakeMailer unless the test brings a factory (e.g. a real SMTP server's).
   const mailer = new FakeMailer();
+  const trustedClock = options.trustedClock ? new TrustedClock(clock, logger) : undefined;
   const deps: Deps = {
     db,
-    clock,
+    clock: trustedClock ?? clock,
+    trustedClock,
     logger,
     hasher,
     throttle: new LoginThrottle(),

@@ -32,7 +32,7 @@ const actions = (w: World) => w.db.select().from(auditEvents).all().map((e) => e
 const stored = (w: World) => w.db.select().from(machineIdentity).get();
 const health = async (w: Pick<World, "app">) => {
   const res = await w.app.request("/healthz");
-  return { status: res.status, body: (await res.json()) as { status: string; reason: string; version: string; uuidMatches: boolean } };
+  return { status: res.status, body: (await res.json()) as { status: string; reason: string; version: string; uuidMatches: boolean; clock: string; latestSeen: string } };
 };
 
 function importLicense(w: World, boundUuid: string) {
@@ -241,7 +241,7 @@ describe("hardware binding mismatch", () => {
 
     expect(await health(w)).toEqual({
       status: 503,
-      body: { status: "not-ready", reason: "hardware binding mismatch: MAC address changed since the UUID was generated", version: VERSION, uuidMatches: false },
+      body: { status: "not-ready", reason: "hardware binding mismatch: MAC address changed since the UUID was generated", version: VERSION, uuidMatches: false, clock: "ok", latestSeen: expect.any(String) },
     });
 
     w.labels.values.mac = TEST_LABELS.mac;
@@ -279,11 +279,11 @@ describe("healthz and the machine UUID", () => {
     release();
     await w.deps.machine.settled();
     const none = await health(w);
-    expect(none).toEqual({ status: 503, body: { status: "not-ready", reason: expect.stringMatching(/^no machine UUID yet: generate one in the portal \(Generate UUID\) or with `lts uuid generate`$/), version: VERSION, uuidMatches: false } });
+    expect(none).toEqual({ status: 503, body: { status: "not-ready", reason: expect.stringMatching(/^no machine UUID yet: generate one in the portal \(Generate UUID\) or with `lts uuid generate`$/), version: VERSION, uuidMatches: false, clock: "ok", latestSeen: expect.any(String) } });
 
     const admin = new Browser(w.app);
     await setUpAndLogIn(admin, w.setupToken);
     await admin.post("/generate-uuid", { "label-machine-id": "on" });
-    expect(await health(w)).toEqual({ status: 200, body: { status: "ok", reason: "ready", version: VERSION, uuidMatches: true } });
+    expect(await health(w)).toEqual({ status: 200, body: { status: "ok", reason: "ready", version: VERSION, uuidMatches: true, clock: "ok", latestSeen: expect.any(String) } });
   });
 });

@@ -76,7 +76,7 @@ describe("healthz", () => {
     await w.deps.machine.settled();
     const res = await w.app.request("/healthz");
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: "not-ready", reason: expect.stringContaining("no machine UUID yet: generate one"), version: VERSION, uuidMatches: false });
+    expect(await res.json()).toEqual({ status: "not-ready", reason: expect.stringContaining("no machine UUID yet: generate one"), version: VERSION, uuidMatches: false, clock: "ok", latestSeen: expect.any(String) });
   });
 
   test("says starting up until the hardware labels are read", async () => {

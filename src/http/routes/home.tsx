@@ -24,7 +24,7 @@ export function registerHomeRoutes(app: Hono<AppEnv>, deps: Deps) {
     });
     const summary = summarizeItems(ctx);
     const usage = summarizeUsage(ctx);
-    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} usage={usage} mailError={lastMailError(ctx)} />);
+    return render(c, deps, <HomePage summary={summary} status={status} recentEvents={listAuditEvents(ctx, { limit: 10 })} usage={usage} mailError={lastMailError(ctx)} clock={deps.trustedClock?.status()} />);
   };
   app.get("/", home);
   app.get("/index", home);
