@@ -155,7 +155,7 @@ export async function startBinary(options: StartOptions = {}): Promise<RunningBi
 }
 
 /** Feeds each complete line of a child's output stream to `onLine`. */
-async function collect(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
+export async function collect(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
   const decoder = new TextDecoder();
   let pending = "";
   for await (const chunk of stream) {

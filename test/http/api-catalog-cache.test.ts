@@ -2,17 +2,13 @@ import { describe, expect, test } from "bun:test";
 import { catalogChanged } from "../../src/db/catalog-version";
 import { closeDatabase, type Db } from "../../src/db/client";
 import { openDataDir } from "../../src/db/data-dir";
-import { GroupCommit } from "../../src/db/group-commit";
-import { FailureLimiter } from "../../src/domain/request-limiter";
 import { ManualClock } from "../../src/lib/clock";
-import { authorize, report, type ApiContext } from "../../src/services/authorization";
+import { authorize, report } from "../../src/services/authorization";
 import { editHandshakeCode, setHandshakeCodeEnabled } from "../../src/services/handshake-codes";
 import { importLicenseFile } from "../../src/services/license-files";
-import { UsageStore } from "../../src/services/usage/usage-store";
-import { trustedIssuers } from "../../src/trusted-issuers";
 import { apiWorld, authorizeBody, CODE, itemOf, reportBody } from "../helpers/api";
 import { activatedLicense, signed } from "../helpers/licenses";
-import { tempDir } from "../helpers/temp";
+import { apiContextOn, seededDataDir } from "../helpers/shared-database";
 
 // The API keeps the catalog (codes and their items) in memory between imports and edits
 // (UsageStore). A change through a verb of this process, or a commit of another connection to the
@@ -64,36 +60,16 @@ describe("the catalog cache, in this process", () => {
 });
 
 describe("the catalog cache and another connection to the same database file (PRAGMA data_version)", () => {
-  const UUID = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0";
   const ITEM = itemOf({ itemId: "2000001", chargeWay: "scan", quantity: 1000 });
 
-  function seededDataDir(): string {
-    const dir = tempDir("lts-cache-");
-    const db = openDataDir(dir);
-    const file = new TextEncoder().encode(signed(activatedLicense(UUID, { items: [ITEM] })));
-    importLicenseFile({ db, clock: new ManualClock(), actor: { kind: "console", ip: null }, trustedIssuers: trustedIssuers() }, { file, machine: { uuid: UUID, storedUuid: UUID, adopt: () => {} }, codeSuffix: "appA" });
-    closeDatabase(db);
-    return dir;
-  }
 
-  /** What the server builds on its connection. */
-  const serverContext = (db: Db): ApiContext => ({
-    db,
-    atomically: ((commit) => (work) => commit.run(work))(new GroupCommit(db)),
-    store: new UsageStore(db),
-    clock: new ManualClock(),
-    instanceKey: { mac: () => "" },
-    passwordLimiter: new FailureLimiter(),
-    notReady: () => null,
-    source: { ip: "192.0.2.1", origin: null },
-  });
   const authorizeRequest = () => ({ ...(authorizeBody() as never as Parameters<typeof authorize>[1]), chargeWay: "auto" as const, instances: 1 });
 
   test("a code disabled by the other connection's verb (as `lts codes` would) is seen by the server's next request", async () => {
-    const dir = seededDataDir();
+    const dir = seededDataDir("lts-cache-", [ITEM]);
     const [server, cli] = [openDataDir(dir), openDataDir(dir)];
     try {
-      const ctx = serverContext(server);
+      const ctx = apiContextOn(server);
       expect((await authorize(ctx, authorizeRequest())).granted).toBe(true);
       setHandshakeCodeEnabled({ db: cli, clock: new ManualClock(), actor: { kind: "console", ip: null } }, { code: CODE, enabled: false });
       const outcome = await authorize(ctx, authorizeRequest());
@@ -105,10 +81,10 @@ describe("the catalog cache and another connection to the same database file (PR
   });
 
   test("an item revoked by a plain commit of the other connection (no verb of this process) is seen by the server's next report", async () => {
-    const dir = seededDataDir();
+    const dir = seededDataDir("lts-cache-", [ITEM]);
     const [server, cli] = [openDataDir(dir), openDataDir(dir)];
     try {
-      const ctx = serverContext(server);
+      const ctx = apiContextOn(server);
       expect((await authorize(ctx, authorizeRequest())).granted).toBe(true);
       const body = () => {
         const b = reportBody({ clock: ctx.clock } as never) as never as Parameters<typeof report>[1];

@@ -3,15 +3,9 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { closeDatabase, type Db } from "../../src/db/client";
 import { openDataDir } from "../../src/db/data-dir";
-import { GroupCommit } from "../../src/db/group-commit";
-import { FailureLimiter } from "../../src/domain/request-limiter";
-import { ManualClock } from "../../src/lib/clock";
-import { authorize, type ApiContext } from "../../src/services/authorization";
-import { importLicenseFile } from "../../src/services/license-files";
-import { UsageStore } from "../../src/services/usage/usage-store";
-import { trustedIssuers } from "../../src/trusted-issuers";
+import { authorize } from "../../src/services/authorization";
 import { apiWorld, authorizeBody, deviceId, freshNonce, itemOf, post, reportBody, slotIso, type Answer } from "../helpers/api";
-import { activatedLicense, signed } from "../helpers/licenses";
+import { apiContextOn, seededDataDir } from "../helpers/shared-database";
 import { tempDir } from "../helpers/temp";
 
 // reliability-security.md §3 R: check and charge are one synchronous BEGIN IMMEDIATE transaction,
@@ -78,41 +72,20 @@ describe("races on one server (R1–R3)", () => {
 
 describe("two connections to one database file (what the server and an admin command, or two processes, share)", () => {
   const ITEM = itemOf({ chargeWay: "device", quantity: 20 }); // 22 seats with the tolerance
-  const UUID = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0";
 
-  function seededDataDir(): string {
-    const dir = tempDir("lts-race-");
-    const db = openDataDir(dir);
-    const clock = new ManualClock();
-    const file = new TextEncoder().encode(signed(activatedLicense(UUID, { items: [ITEM] })));
-    importLicenseFile({ db, clock, actor: { kind: "console", ip: null }, trustedIssuers: trustedIssuers() }, { file, machine: { uuid: UUID, storedUuid: UUID, adopt: () => {} }, codeSuffix: "appA" });
-    closeDatabase(db);
-    return dir;
-  }
 
-  /** What the server builds per connection: its store and its group commit. */
-  const context = (db: Db): ApiContext => ({
-    db,
-    atomically: ((commit) => (work) => commit.run(work))(new GroupCommit(db)),
-    store: new UsageStore(db),
-    clock: new ManualClock(),
-    instanceKey: { mac: () => "" },
-    passwordLimiter: new FailureLimiter(),
-    notReady: () => null,
-    source: { ip: "192.0.2.1", origin: null },
-  });
   const request = (uuid: string) => ({ ...(authorizeBody({ device: { uuid } }) as never as Parameters<typeof authorize>[1]), chargeWay: "auto" as const, instances: 1 });
 
   test("while one connection is inside its transaction, the other cannot begin one: it waits (or, past busy_timeout, fails having changed nothing)", async () => {
-    const dir = seededDataDir();
+    const dir = seededDataDir("lts-race-", [ITEM]);
     const a = openDataDir(dir);
     const b = openDataDir(dir);
     try {
       b.$client.exec("PRAGMA busy_timeout = 50");
       a.$client.exec("BEGIN IMMEDIATE");
-      await expect(authorize(context(b), request("device-b-0001"))).rejects.toThrow(/locked|busy/i);
+      await expect(authorize(apiContextOn(b), request("device-b-0001"))).rejects.toThrow(/locked|busy/i);
       a.$client.exec("COMMIT");
-      expect((await authorize(context(b), request("device-b-0001"))).granted).toBe(true);
+      expect((await authorize(apiContextOn(b), request("device-b-0001"))).granted).toBe(true);
       expect(scalar(a, "SELECT count(*) FROM item_devices")).toBe(1);
     } finally {
       closeDatabase(a);
@@ -121,10 +94,10 @@ describe("two connections to one database file (what the server and an admin com
   });
 
   test("interleaved batches of authorizations on two connections take exactly the seats there are", async () => {
-    const dir = seededDataDir();
+    const dir = seededDataDir("lts-race-", [ITEM]);
     const [a, b] = [openDataDir(dir), openDataDir(dir)];
     try {
-      const [ca, cb] = [context(a), context(b)];
+      const [ca, cb] = [apiContextOn(a), apiContextOn(b)];
       let granted = 0;
       for (let round = 0; round < 6; round++) {
         const batch = Array.from({ length: 5 }, (_, i) => [authorize(ca, request(`device-a-${round}-${i}`)), authorize(cb, request(`device-b-${round}-${i}`))]).flat();
@@ -139,7 +112,7 @@ describe("two connections to one database file (what the server and an admin com
   });
 
   test("four processes authorizing new devices at once on one data dir take exactly the seats there are", async () => {
-    const dir = seededDataDir();
+    const dir = seededDataDir("lts-race-", [ITEM]);
     const root = resolve(import.meta.dir, "../..");
     const worker = join(tempDir("lts-race-worker-"), "worker.ts");
     writeFileSync(

@@ -26,7 +26,7 @@ import type { Subprocess } from "bun";
 import { LtsClient } from "../../src/client";
 import { parseLicenseKey } from "../../src/client/license-key";
 import { pinKeys, type PinnedKeys } from "../../src/client/signature";
-import { BINARY, VENDOR_BINARY } from "../helpers/binary";
+import { BINARY, collect, VENDOR_BINARY } from "../helpers/binary";
 
 export const PASSWORD = "fault-harness-password-1";
 export const SCAN_ITEM = "900001001";
@@ -164,7 +164,7 @@ export class LtsProcess {
     readonly child: Subprocess<"ignore", "pipe", "pipe">,
     readonly instance: Pick<Instance, "url">,
   ) {
-    this.output = Promise.all([collectLines(child.stdout, (l) => this.lines.push(l)), collectLines(child.stderr, (l) => this.stderr.push(l))]);
+    this.output = Promise.all([collect(child.stdout, (l) => this.lines.push(l)), collect(child.stderr, (l) => this.stderr.push(l))]);
     LIVE.add(child);
     void child.exited.then(() => LIVE.delete(child));
   }
@@ -232,17 +232,6 @@ export class LtsProcess {
 const LIVE = new Set<Subprocess>();
 process.once("exit", () => LIVE.forEach((child) => child.kill("SIGKILL")));
 
-async function collectLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void) {
-  const decoder = new TextDecoder();
-  let pending = "";
-  for await (const chunk of stream) {
-    pending += decoder.decode(chunk, { stream: true });
-    const parts = pending.split("\n");
-    pending = parts.pop()!;
-    parts.forEach(onLine);
-  }
-  if (pending) onLine(pending);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The raw API client: node:http with a keep-alive agent per source address.
