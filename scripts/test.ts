@@ -31,7 +31,11 @@ if (import.meta.main) {
     process.exit(1);
   }
 
-  const run = Bun.spawn([bun, "test", ...Bun.argv.slice(2)], { cwd: root, stdout: "inherit", stderr: "pipe" });
+  // A test's time limit guards against a hang, nothing more: tests that start processes (the CLI,
+  // the binary) take seconds each on a busy 2-core machine, so the limit is 30 s, not bun's 5 s.
+  const args = Bun.argv.slice(2);
+  const timeout = args.some((a) => a.startsWith("--timeout")) ? [] : ["--timeout", "30000"];
+  const run = Bun.spawn([bun, "test", ...timeout, ...args], { cwd: root, stdout: "inherit", stderr: "pipe" });
   let tail = "";
   const decoder = new TextDecoder();
   for await (const chunk of run.stderr) {
