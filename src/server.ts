@@ -69,8 +69,9 @@ export async function startServer(config: Config, options: { out?: (line: string
   // The server's clock refuses to go backwards (src/domain/clock-rollback.ts): read it and store
   // the latest time seen at start, every minute (clock-watch) and at stop.
   const trustedClock = TrustedClock.load(db, systemClock, logger);
-  persistLatestSeen(trustedClock, db, logger, "start");
+  // buildDeps loads the instance key and refuses an unreadable one: before anything is written.
   const deps = buildDeps(config, db, logger, listening, { jobs: scheduler, clock: trustedClock, trustedClock });
+  persistLatestSeen(trustedClock, db, logger, "start");
   app = createApp(deps);
 
   logger.info(`LTS ${VERSION} listening on ${listening}`, { commit: COMMIT, dataDir: config.dataDir, portal: `${scheme}://localhost:${server.port}${config.basePath}/index` });
