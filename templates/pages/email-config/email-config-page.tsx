@@ -4,6 +4,7 @@ import { PostButton } from "../../components/post-button";
 import { AppLayout } from "../../layouts/app-layout";
 import { ALERT_RULES_FORM_ID, ALERT_SWITCHES_ID, EMAIL_CONFIG_FORM_ID, TEST_EMAIL_ID } from "../../targets";
 import { useUrl } from "../../view-context";
+import { SecretChoice } from "../../components/secret-choice";
 
 /** The Email Config form's values as shown (the password never among them). */
 export interface EmailConfigValues {
@@ -84,7 +85,7 @@ export function EmailConfigForm(props: EmailConfigPageProps["config"]) {
           {e.security && <p class="field-error">{e.security}</p>}
         </div>
         <Field name="user" label="User" value={v.user} error={e.user} autocomplete="off" hint="Empty: the server takes mail without logging in." />
-        <PasswordChoice hasPassword={props.hasPassword} action={v.passwordAction} error={e.password} />
+        <SecretChoice name="password" label="Password" stateId="smtp-password-state" storedNote="It is stored encrypted and never shown." inputLabel="New SMTP password" autocomplete="new-password" hasSecret={props.hasPassword} action={v.passwordAction} error={e.password} />
         <Field name="fromAddress" label="From address" value={v.fromAddress} error={e.fromAddress} hint="e.g. lts@example.com" />
       </fieldset>
       <fieldset class="checks">
@@ -97,30 +98,6 @@ export function EmailConfigForm(props: EmailConfigPageProps["config"]) {
         <button type="submit">Save email settings</button>
       </div>
     </Form>
-  );
-}
-
-function PasswordChoice(props: { hasPassword: boolean; action: "keep" | "set" | "remove"; error?: string }) {
-  return (
-    <div class={props.error ? "field field-invalid" : "field"}>
-      <span class="field-label">Password</span>
-      <p class="hint" id="smtp-password-state">
-        {props.hasPassword ? "Set. It is stored encrypted and never shown." : "Not set."}
-      </p>
-      <label class="choice">
-        <input type="radio" name="passwordAction" value="keep" checked={props.action === "keep"} /> {props.hasPassword ? "Keep it" : "Leave it unset"}
-      </label>
-      <label class="choice">
-        <input type="radio" name="passwordAction" value="set" checked={props.action === "set"} /> {props.hasPassword ? "Change it to:" : "Set it to:"}
-      </label>
-      <input id="field-password" name="password" type="password" autocomplete="new-password" aria-label="New SMTP password" aria-invalid={props.error ? "true" : undefined} />
-      {props.hasPassword && (
-        <label class="choice">
-          <input type="radio" name="passwordAction" value="remove" checked={props.action === "remove"} /> Remove it
-        </label>
-      )}
-      {props.error && <p class="field-error">{props.error}</p>}
-    </div>
   );
 }
 

@@ -6,6 +6,7 @@ import { AppLayout } from "../../layouts/app-layout";
 import { ConsumptionOrder } from "../../partials/consumption-order";
 import { CODE_FORM_ID } from "../../targets";
 import { useUrl } from "../../view-context";
+import { SecretChoice } from "../../components/secret-choice";
 
 /** What the add/edit form shows; the session password is never among them. */
 export interface HandshakeCodeFormValues {
@@ -69,7 +70,11 @@ export function HandshakeCodeForm(props: HandshakeCodeFormProps) {
       <ItemChoice choices={props.choices} chosen={v.itemRowIds} error={e.items ?? e.itemRowIds} />
       <fieldset class="checks optional-security">
         <legend>Optional security settings</legend>
-        {editing ? <SessionPasswordChoice hasPassword={editing.hasSessionPassword} action={v.sessionPasswordAction} error={e.sessionPassword} /> : <Field name="sessionPassword" label="Session password" type="password" error={e.sessionPassword} autocomplete="off" hint="Travels inside the license key; clients without it are refused (code 102). Empty: none." />}
+        {editing ? (
+          <SecretChoice name="sessionPassword" label="Session password" stateId="session-password-state" storedNote="It travels inside the license key." inputLabel="New session password" autocomplete="off" hasSecret={editing.hasSessionPassword} action={v.sessionPasswordAction} error={e.sessionPassword}>
+            <p class="hint">Changing or removing it changes the license key: apps with the old key are refused (code 102).</p>
+          </SecretChoice>
+        ) : <Field name="sessionPassword" label="Session password" type="password" error={e.sessionPassword} autocomplete="off" hint="Travels inside the license key; clients without it are refused (code 102). Empty: none." />}
         <Field type="multiline" name="domains" label="Website domains" value={v.domains} error={e.domains} hint="One per line, such as app.example.com (its subdomains too). Browsers on other sites are refused (code 103)." />
         <Field type="multiline" name="appIds" label="Application ids" value={v.appIds} error={e.appIds} hint="One per line, such as com.example.scanner. Other apps are refused (code 114)." />
         <Field type="multiline" name="processNames" label="Process names" value={v.processNames} error={e.processNames} hint="One per line, such as Scanner.exe. Other processes are refused (code 114)." />
@@ -157,30 +162,5 @@ function ItemChoice(props: { choices: LicenseItemView[]; chosen: number[]; error
         </p>
       )}
     </fieldset>
-  );
-}
-
-function SessionPasswordChoice(props: { hasPassword: boolean; action: "keep" | "set" | "remove"; error?: string }) {
-  return (
-    <div class={props.error ? "field field-invalid" : "field"}>
-      <span class="field-label">Session password</span>
-      <p class="hint" id="session-password-state">
-        {props.hasPassword ? "Set. It travels inside the license key." : "Not set."}
-      </p>
-      <label class="choice">
-        <input type="radio" name="sessionPasswordAction" value="keep" checked={props.action === "keep"} /> {props.hasPassword ? "Keep it" : "Leave it unset"}
-      </label>
-      <label class="choice">
-        <input type="radio" name="sessionPasswordAction" value="set" checked={props.action === "set"} /> {props.hasPassword ? "Change it to:" : "Set it to:"}
-      </label>
-      <input id="field-sessionPassword" name="sessionPassword" type="password" autocomplete="off" aria-label="New session password" aria-invalid={props.error ? "true" : undefined} />
-      {props.hasPassword && (
-        <label class="choice">
-          <input type="radio" name="sessionPasswordAction" value="remove" checked={props.action === "remove"} /> Remove it
-        </label>
-      )}
-      {props.error && <p class="field-error">{props.error}</p>}
-      <p class="hint">Changing or removing it changes the license key: apps with the old key are refused (code 102).</p>
-    </div>
   );
 }
