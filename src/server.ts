@@ -27,6 +27,13 @@ const MACHINE_READ_DELAY_MS = 200;
  */
 const IDLE_TIMEOUT_S = 30;
 const API_REQUEST_TIMEOUT_S = 10;
+/**
+ * At a stop, the server keeps answering until no request has started for DRAIN_QUIET_MS (at most
+ * DRAIN_MAX_MS), then stops: Bun's graceful stop closes idle keep-alive connections at once, and
+ * a request a client had already written on one would get a reset instead of an answer.
+ */
+const DRAIN_QUIET_MS = 100;
+const DRAIN_MAX_MS = 2_000;
 
 export interface RunningServer {
   server: Server<undefined>;
@@ -50,6 +57,7 @@ export async function startServer(config: Config, options: { out?: (line: string
   const running = markServerRunning(dir);
 
   let app: ReturnType<typeof createApp> | undefined;
+  let lastRequestAt = 0;
   const apiPrefix = `${config.basePath}/api/`;
   const server = Bun.serve({
     port: config.port,
@@ -59,6 +67,7 @@ export async function startServer(config: Config, options: { out?: (line: string
     idleTimeout: IDLE_TIMEOUT_S,
     tls: config.tlsCert && config.tlsKey ? { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } : undefined,
     fetch: (request, srv) => {
+      lastRequestAt = performance.now();
       if (isApiRequest(request.url, apiPrefix)) srv.timeout(request, API_REQUEST_TIMEOUT_S);
       return app!.fetch(request, srv);
     },
@@ -89,6 +98,8 @@ export async function startServer(config: Config, options: { out?: (line: string
     clearTimeout(machineRead);
     // A job still running gets to finish before the database closes under it.
     await scheduler.stop();
+    const drainStarted = performance.now();
+    while (performance.now() - lastRequestAt < DRAIN_QUIET_MS && performance.now() - drainStarted < DRAIN_MAX_MS) await Bun.sleep(10);
     await server.stop();
     persistLatestSeen(trustedClock, db, logger, "stop");
     closeDatabase(db);
