@@ -7,27 +7,11 @@ import { join, resolve } from "node:path";
 import { LtsClient } from "../../src/client";
 import { closeDatabase } from "../../src/db/client";
 import { openDataDir } from "../../src/db/data-dir";
-import { BINARY, runVendor, startBinary, type RunningBinary } from "../helpers/binary";
+import { BINARY, runCommand as run, runVendor, startBinary, until, type RunningBinary } from "../helpers/binary";
 
 const ROOT = resolve(import.meta.dir, "../..");
 let lts: RunningBinary | undefined;
 afterAll(() => lts?.stop());
-
-async function run(cmd: string[], stdin?: string) {
-  const proc = Bun.spawn(cmd, { stdin: stdin ? new TextEncoder().encode(stdin) : "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { stdout, stderr, code };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await Bun.sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe("end to end: vendor → import → client library → quota", () => {
   test(

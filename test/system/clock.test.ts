@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, runVendor, startBinary, type RunningBinary } from "../helpers/binary";
+import { BINARY, runCommand as run, runVendor, startBinary, until, type RunningBinary } from "../helpers/binary";
 import { tempDir } from "../helpers/temp";
 
 const LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
@@ -17,22 +17,6 @@ if (!available && process.env.CI === "true") throw new Error(`${LIBFAKETIME} is 
 
 let lts: RunningBinary | undefined;
 afterAll(() => lts?.stop());
-
-async function run(cmd: string[]) {
-  const proc = Bun.spawn(cmd, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { stdout, stderr, code };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await Bun.sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe.skipIf(!available)("clock rollback on the compiled binary under libfaketime", () => {
   test(

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { slotOf } from "../../src/domain/slots";
-import { BINARY, runVendor, startBinary, type RunningBinary, type StartOptions } from "../helpers/binary";
+import { BINARY, runCommand, runVendor, startBinary, type RunningBinary, type StartOptions } from "../helpers/binary";
 
 export const LOAD_CODE = "100200-load";
 export const SCAN_ITEM = "900001001";
@@ -32,8 +32,7 @@ export interface LicensedBinary {
 }
 
 async function run(cmd: string[]) {
-  const proc = Bun.spawn(cmd, { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  const { stdout, stderr, code } = await runCommand(cmd);
   if (code !== 0) throw new Error(`${cmd.join(" ")} failed (${code}): ${stderr || stdout}`);
   return stdout;
 }
