@@ -2,7 +2,7 @@
 // Does the client API slow down as an item's devices grow? (STYLE.md, "Summaries kept, not
 // recounted": a capacity check must not count rows.)
 //
-//   npm run bench:scale [-- --seconds 2] [--rounds 3] [--concurrency 32] [--sizes 0,100000,1000000]
+//   npm run bench:scale [-- --seconds 2] [--rounds 3] [--concurrency 32] [--sizes 0,100000,1000000] [--loads report,release]
 //
 // One server per size, each its own data dir (a real file database: WAL, synchronous=FULL) with
 // one `device` item of 3,000,000 seats whose devices (and their grants) are seeded in bulk SQL.
@@ -41,6 +41,7 @@ const SECONDS = Number(option("--seconds", "1.5"));
 const ROUNDS = Number(option("--rounds", "3"));
 const CONCURRENCY = Number(option("--concurrency", "32"));
 const SIZES = option("--sizes", "0,100000,1000000").split(",").map(Number);
+const ONLY = option("--loads", "").split(",").filter(Boolean);
 const DAY = 86_400_000;
 const START = "2026-11-28T12:00:00.000Z";
 const CODE = "100200-bench";
@@ -182,7 +183,7 @@ for (const server of servers) await measure(server, LOADS["authorize-new"]!, 0.3
 const figures = new Map<Server, Record<string, Figure>>(servers.map((s) => [s, {}]));
 for (let round = 0; round < ROUNDS; round++) {
   step(`round ${round + 1} of ${ROUNDS}`);
-  for (const [name, load] of Object.entries(LOADS)) {
+  for (const [name, load] of Object.entries(LOADS).filter(([name]) => ONLY.length === 0 || ONLY.includes(name))) {
     for (const server of servers) {
       const f = await measure(server, load, SECONDS);
       const best = figures.get(server)![name];

@@ -11,7 +11,7 @@ const MIGRATIONS: MigrationMeta[] = embeddedMigrations();
 /**
  * Opens (or creates) the SQLite database with the settings every write relies on: WAL,
  * synchronous=FULL (an acknowledged write survives power loss), foreign keys, a busy timeout for
- * the admin commands that share the file, a cap on the WAL file left behind, and a larger page cache.
+ * the admin commands that share the file, a cap on the WAL file left behind, a larger page cache and memory-mapped reads.
  */
 export function openDatabase(path: string): Db {
   const sqlite = new Database(path, { create: true, strict: true });
@@ -23,6 +23,11 @@ export function openDatabase(path: string): Db {
   // A page cache of up to 64 MiB (the default is 2 MiB), filled only as pages are read: with a
   // million devices on an item, lookups of random devices stay in memory (scripts/bench-scale.ts).
   sqlite.exec("PRAGMA cache_size = -65536");
+  // Reads through a memory map of up to 1 GiB (address space, not memory: only pages read are
+  // resident, and the kernel may drop them): a lookup of a random device among a million is then a
+  // memory read, not a read() system call into the page cache (bench-scale: 0.65 → 0.83 of the
+  // figure at 0 devices for a known device's authorize). Writes still go through the WAL.
+  sqlite.exec("PRAGMA mmap_size = 1073741824");
   return drizzle({ client: sqlite, schema }) as Db;
 }
 

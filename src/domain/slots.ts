@@ -3,11 +3,20 @@
  * by 3, seconds and milliseconds zero (PROTOCOL.md, "Conventions").
  */
 export const SLOT_MS = 3 * 60_000;
+export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
 /** The start (ms) of the slot `ms` falls in. */
 export function slotOf(ms: number): number {
   return Math.floor(ms / SLOT_MS) * SLOT_MS;
+}
+
+/** The start (UTC ms) of the hour and of the day `ms` falls in. */
+export function hourOf(ms: number): number {
+  return ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
+}
+export function dayOf(ms: number): number {
+  return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
 }
 
 export function isoTime(ms: number): string {

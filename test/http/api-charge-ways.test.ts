@@ -41,6 +41,29 @@ describe("device: devices active within the window, +10 % for new devices", () =
     refused(await api.authorize(as(12)), 120);
   });
 
+  test("contacts are recorded at most once per UTC hour: within it validUntil stays the recorded one; the next hour moves it", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "device", quantity: 10, windowDays: 30 }] });
+    const seen = () => api.w.db.$client.query("SELECT last_seen_at AS d, (SELECT last_granted_at FROM grants) AS g FROM item_devices").get();
+    granted(await api.authorize(as(1)));
+    api.w.clock.advance(59 * MIN); // 12:59, the same hour
+    const within = await api.authorize(as(1));
+    expect(within.body.license.validUntil).toBe(iso(START + 30 * DAY));
+    const report = await api.report({ records: [{ slot: slotIso(api.w), counts: { scans: 1 } }] });
+    expect(report.body.license.validUntil).toBe(iso(START + 30 * DAY));
+    expect(seen()).toEqual({ d: START, g: START });
+    api.w.clock.advance(MIN); // 13:00
+    expect((await api.authorize(as(1))).body.license.validUntil).toBe(iso(START + 60 * MIN + 30 * DAY));
+    expect(seen()).toEqual({ d: START + 60 * MIN, g: START + 60 * MIN });
+  });
+
+  test("a new device name is recorded at once, within the hour", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "device", quantity: 10, windowDays: 30 }] });
+    await api.authorize({ device: { uuid: deviceId(1), name: "old" } });
+    api.w.clock.advance(MIN);
+    await api.authorize({ device: { uuid: deviceId(1), name: "front desk" } });
+    expect(scalar(api, "SELECT device_name FROM item_devices")).toBe("front desk" as unknown as number);
+  });
+
   test("seats free themselves when the window lapses: active while now < last contact + windowDays", async () => {
     const api = await apiWorld({ items: [{ chargeWay: "device", quantity: 10, windowDays: 30 }] });
     for (let n = 1; n <= 11; n++) await api.authorize(as(n));

@@ -6,7 +6,10 @@ import { licenseItems } from "./licenses";
 // named by its start (ms). Counters only ever grow; nothing here is derived from a client's claim
 // without the checks of src/domain/charge-ways.ts.
 
-/** A device known to an item: its contacts, and (for `device` items) until when it holds a seat. */
+/**
+ * A device known to an item: its contacts, and (for `device` items) until when it holds a seat.
+ * A WITHOUT ROWID table (migration 0008; drizzle cannot say so), as `grants`: a lookup by key reads one b-tree.
+ */
 export const itemDevices = sqliteTable(
   "item_devices",
   {
@@ -35,7 +38,7 @@ export const itemDevices = sqliteTable(
   ],
 );
 
-/** Which code granted a device an item: a report is accepted only for such a grant. */
+/** Which code granted a device an item: a report is accepted only for such a grant. WITHOUT ROWID (migration 0008). */
 export const grants = sqliteTable(
   "grants",
   {

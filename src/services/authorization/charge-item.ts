@@ -24,8 +24,7 @@ export function chargeItem(store: UsageStore, item: ApiItem, ask: ChargeAsk, now
       if (!known && store.activeDevices(item.rowId, now) >= deviceLimit(q)) {
         return refuse(120, `All ${q} device seats of item ${item.itemId} (and the 10 % tolerance) are in use.`);
       }
-      const activeUntil = now + (item.windowDays ?? 365) * DAY_MS;
-      store.touchDevice(item.rowId, ask.deviceUuid, ask.deviceName, now, activeUntil, true);
+      const activeUntil = store.touchDevice(item.rowId, ask.deviceUuid, ask.deviceName, now, now + (item.windowDays ?? 365) * DAY_MS, true);
       return { validUntil: validUntil("device", { now, servesUntil, deviceActiveUntil: activeUntil }) };
     }
     case "concurrent-device":

@@ -88,8 +88,7 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
       // one is free, as at authorize; else its usage is recorded and its license stays expired.
       const activeUntil = ctx.store.device(item.rowId, req.device.uuid)?.activeUntil ?? now;
       if (activeUntil > now || ctx.store.activeDevices(item.rowId, now) < deviceLimit(item.quantity)) {
-        deviceActiveUntil = now + (item.windowDays ?? 365) * DAY_MS;
-        ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, deviceActiveUntil, true);
+        deviceActiveUntil = ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, now + (item.windowDays ?? 365) * DAY_MS, true);
       } else deviceActiveUntil = activeUntil;
       break;
     }

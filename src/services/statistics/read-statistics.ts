@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { AppError } from "../../domain/errors";
 import type { LicenseItemView } from "../../domain/license-item";
-import { DAY_MS } from "../../domain/slots";
+import { DAY_MS, HOUR_MS } from "../../domain/slots";
 import {
   dayStart,
   DETAIL_PAGE_SIZE,
@@ -17,7 +17,6 @@ import {
 import type { ServiceContext } from "../context";
 import { listItems } from "../items";
 
-const HOUR_MS = 3_600_000;
 /** The most days a chart (and its table) shows one by one; longer ranges are drawn per month. */
 export const MAX_POINTS = 400;
 

@@ -1,15 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { DAY_MS } from "../../domain/slots";
+import { dayOf, hourOf } from "../../domain/slots";
 
-export const HOUR_MS = 3_600_000;
-
-/** The start (UTC ms) of the hour and of the day `ms` falls in. */
-export function hourOf(ms: number): number {
-  return ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
-}
-export function dayOf(ms: number): number {
-  return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
-}
 export function monthOf(ms: number): number {
   const at = new Date(ms);
   return Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);

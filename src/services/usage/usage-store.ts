@@ -2,6 +2,8 @@ import type { Database } from "bun:sqlite";
 import { catalogVersion } from "../../db/catalog-version";
 import type { Db } from "../../db/client";
 import type { ChargeWayName } from "../../domain/charge-ways";
+import { isRepeatContact, type StoredContact } from "../../domain/device";
+import { hourOf } from "../../domain/slots";
 import { RollupStore } from "./rollup-store";
 
 /** A handshake code as the API checks it. */
@@ -122,14 +124,19 @@ export class UsageStore {
     return (this.#q.counters.get(itemRowId) as { activeDevices: number } | null)?.activeDevices ?? 0;
   }
   /**
-   * Records a contact. `counted` (a `device` item taking or holding a seat; activeUntil > now) makes
-   * the row count in active_devices; other charge ways' rows never count.
+   * Records a contact and returns the device's seat end after it. `counted` (a `device` item taking
+   * or holding a seat; activeUntil > now) makes the row count in active_devices; other charge ways'
+   * rows never count. A repeat contact within the hour writes nothing (isRepeatContact): the stored
+   * seat end, up to an hour short of `activeUntil`, is what the caller may promise.
    */
-  touchDevice(itemRowId: number, deviceUuid: string, name: string | null, now: number, activeUntil: number, counted = false): void {
+  touchDevice(itemRowId: number, deviceUuid: string, name: string | null, now: number, activeUntil: number, counted = false): number {
+    const stored = this.#q.deviceContact.get(itemRowId, deviceUuid) as (Omit<StoredContact, "counted"> & { counted: number }) | null;
+    const before = stored && { ...stored, counted: stored.counted === 1 };
+    if (before && isRepeatContact(before, { name, now, activeUntil, counted })) return before.activeUntil;
     this.rollups.deviceContact(itemRowId, deviceUuid, now);
-    const before = counted ? (this.#q.deviceCounted.get(itemRowId, deviceUuid) as { counted: number } | null) : null;
     this.#q.touchDevice.run(itemRowId, deviceUuid, name, now, now, activeUntil, counted ? 1 : 0);
-    if (counted && before?.counted !== 1) this.#q.addActiveDevices.run(itemRowId, 1);
+    if (counted && !before?.counted) this.#q.addActiveDevices.run(itemRowId, 1);
+    return Math.max(activeUntil, before?.activeUntil ?? activeUntil);
   }
   /** The admin's release of a device (DESIGN.md, "Devices"): its seat ends now, its seats from `fromSlot` on are freed. */
   releaseDevice(itemRowId: number, deviceUuid: string, now: number, fromSlot: number): void {
@@ -237,7 +244,10 @@ export class UsageStore {
     this.#q.recountCounters.run(itemRowId);
   }
 
+  /** Records a grant; like a device's contact, at most once per UTC hour. */
   touchGrant(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
+    const last = this.#q.grantLastGranted.get(codeId, itemRowId, deviceUuid) as { at: number } | null;
+    if (last && hourOf(last.at) === hourOf(now)) return;
     this.rollups.grantContact(codeId, itemRowId, deviceUuid, now);
     this.#q.touchGrant.run(codeId, itemRowId, deviceUuid, now, now);
   }
@@ -304,6 +314,9 @@ function prepare(db: Database) {
     // Capacity (see the methods' note): rows and their counters.
     device: db.query(`SELECT active_until AS activeUntil, released_at AS releasedAt FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
     deviceCounted: db.query(`SELECT counted FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
+    deviceContact: db.query(
+      `SELECT device_name AS name, last_seen_at AS lastSeenAt, active_until AS activeUntil, released_at AS releasedAt, counted FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`,
+    ),
     counters: db.query(`SELECT active_devices AS activeDevices, active_domains AS activeDomains FROM item_capacity WHERE item_row_id = ?`),
     addActiveDevices: db.query(`INSERT INTO item_capacity (item_row_id, active_devices) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET active_devices = active_devices + ?2`),
     addActiveDomains: db.query(`INSERT INTO item_capacity (item_row_id, active_domains) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET active_domains = active_domains + ?2`),
@@ -315,7 +328,7 @@ function prepare(db: Database) {
     releaseDevice: db.query(`UPDATE item_devices SET active_until = ?, released_at = ?, counted = 0 WHERE item_row_id = ? AND device_uuid = ?`),
     // A range of the index item_devices_counted: each lapsed row is met once in its life.
     expireDevices: db.query(
-      `UPDATE item_devices SET counted = 0 WHERE rowid IN (SELECT rowid FROM item_devices WHERE item_row_id = ?1 AND counted = 1 AND active_until <= ?2 LIMIT ?3)`,
+      `UPDATE item_devices SET counted = 0 WHERE item_row_id = ?1 AND device_uuid IN (SELECT device_uuid FROM item_devices WHERE item_row_id = ?1 AND counted = 1 AND active_until <= ?2 LIMIT ?3)`,
     ),
     itemsCounting: db.query(`SELECT item_row_id AS itemRowId FROM item_capacity WHERE active_devices > 0 OR active_domains > 0`),
     recountDevices: db.query(
@@ -357,6 +370,7 @@ function prepare(db: Database) {
     touchGrant: db.query(
       `INSERT INTO grants (code_id, item_row_id, device_uuid, first_granted_at, last_granted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (code_id, item_row_id, device_uuid) DO UPDATE SET last_granted_at = excluded.last_granted_at`,
     ),
+    grantLastGranted: db.query(`SELECT last_granted_at AS at FROM grants WHERE code_id = ? AND item_row_id = ? AND device_uuid = ?`),
     hasGrant: db.query(`SELECT 1 FROM grants WHERE code_id = ? AND item_row_id = ? AND device_uuid = ?`),
     report: db.query(`SELECT records_hash AS recordsHash, response, http_status AS httpStatus FROM reports WHERE device_uuid = ? AND report_id = ?`),
     saveReport: db.query(`INSERT INTO reports (device_uuid, report_id, records_hash, response, http_status, received_at) VALUES (?, ?, ?, ?, ?, ?)`),
