@@ -80,6 +80,16 @@ describe("GET /metrics", () => {
     expect([...after].find(([k]) => k.startsWith(`lts_license_item_used${item}`))?.[1]).toBe(50);
   });
 
+  test("counts the rate limit's 429 refusals (code 3) of authorize and report", async () => {
+    const api = await apiWorld({ flags: { apiRateLimit: "1" } });
+    for (let i = 0; i < 5; i++) await api.authorize();
+    expect((await api.authorize()).status).toBe(429);
+    expect((await api.report()).status).toBe(429);
+    const after = samples((await scrape(api.w)).text);
+    expect(after.get('lts_authorizations_total{result="refused",code="3",reason="RATE_LIMITED"}')).toBe(1);
+    expect(after.get('lts_reports_total{result="refused",code="3",reason="RATE_LIMITED"}')).toBe(1);
+  });
+
   test("shows the jobs' counts, the database files' sizes and the uptime", async () => {
     const w = createWorld();
     w.deps.jobs = { stats: () => [{ name: "housekeeping", runs: 3, failures: 1, lastDurationMs: 250 }] };

@@ -147,6 +147,8 @@ export class UsageStore {
   }
   /** Un-counts up to `limit` of the item's counted devices whose seat lapsed by `now`; returns how many. */
   expireLapsedDevices(itemRowId: number, now: number, limit = -1): number {
+    // Usually none has lapsed: a read of the index says so for a twentieth of an UPDATE's cost.
+    if (!this.#q.anyLapsedDevice.get(itemRowId, now)) return 0;
     const expired = this.#q.expireDevices.run(itemRowId, now, limit).changes;
     if (expired > 0) this.#q.addActiveDevices.run(itemRowId, -expired);
     return expired;
@@ -217,6 +219,7 @@ export class UsageStore {
   }
   /** Un-counts up to `limit` of the item's counted domains last seen at or before `since`; returns how many. */
   expireLapsedDomains(itemRowId: number, since: number, limit = -1): number {
+    if (!this.#q.anyLapsedDomain.get(itemRowId, since)) return 0;
     const expired = this.#q.expireDomains.run(itemRowId, since, limit).changes;
     if (expired > 0) this.#q.addActiveDomains.run(itemRowId, -expired);
     return expired;
@@ -327,6 +330,8 @@ function prepare(db: Database) {
     ),
     releaseDevice: db.query(`UPDATE item_devices SET active_until = ?, released_at = ?, counted = 0 WHERE item_row_id = ? AND device_uuid = ?`),
     // A range of the index item_devices_counted: each lapsed row is met once in its life.
+    anyLapsedDevice: db.query(`SELECT 1 FROM item_devices WHERE item_row_id = ? AND counted = 1 AND active_until <= ? LIMIT 1`),
+    anyLapsedDomain: db.query(`SELECT 1 FROM item_domains WHERE item_row_id = ? AND counted = 1 AND last_seen_at <= ? LIMIT 1`),
     expireDevices: db.query(
       `UPDATE item_devices SET counted = 0 WHERE item_row_id = ?1 AND device_uuid IN (SELECT device_uuid FROM item_devices WHERE item_row_id = ?1 AND counted = 1 AND active_until <= ?2 LIMIT ?3)`,
     ),

@@ -32,6 +32,7 @@ export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<
   api.use(async (c, next) => {
     const wait = limiter.take(addressKey(c.get("ip")), deps.clock.now().getTime()); // c.get: c.var copies every variable
     if (wait === 0) return next();
+    counterOf(counters, c.req.path)?.add(3);
     // The nonce is echoed, as on every answer, so the client does not take the refusal for a replay.
     const parsed = c.req.method === "POST" ? await parseRequest(c, v.unknown(), REPORT_BODY_LIMIT) : null;
     return refusalResponse(c, deps, refuse(3, `Too many requests from this address; retry in ${wait} s.`, wait), parsed?.ok ? nonceOf(parsed.value) : null);
@@ -40,7 +41,7 @@ export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<
     // Cannot answer: most likely the database (disk full, I/O error). The client retries later.
     const storage = storageFailure(error);
     deps.logger.error(storage?.log ?? "api request failed", { requestId: c.get("requestId"), path: c.req.path, error });
-    (c.req.path.endsWith("/report") ? counters.report : c.req.path.endsWith("/authorize") ? counters.authorize : null)?.add(2);
+    counterOf(counters, c.req.path)?.add(2);
     return refusalResponse(c, deps, refuse(2, "The server could not record this request. Retry later.", RETRY_AFTER_SECONDS), requestNonces.get(c.req.raw) ?? null, 503);
   });
 
@@ -75,6 +76,11 @@ export function createApiRoutes(deps: Deps, counters = new ApiCounters()): Hono<
     return refusalResponse(c, deps, refuse(1, `There is no ${c.req.method} ${c.req.path} in the API: see PROTOCOL.md.`), parsed?.ok ? nonceOf(parsed.value) : null, 404);
   });
   return api;
+}
+
+/** The counts a refusal answered outside the verb (rate limit, cannot record) goes to, by path. */
+function counterOf(counters: ApiCounters, path: string): ResultCounts | null {
+  return path.endsWith("/report") ? counters.report : path.endsWith("/authorize") ? counters.authorize : null;
 }
 
 /** Counts a refusal answered before the verb ran (a malformed request). */
