@@ -47,7 +47,7 @@ mkdirSync(folder, { recursive: true });
 const clock = new ManualClock("2026-11-28T12:00:00.000Z");
 const logger = memoryLogger();
 const db = openDataDir(dataDir);
-const instanceKey = loadOrCreateInstanceKey(dataDir);
+const instanceKey = loadOrCreateInstanceKey(dataDir, db);
 const admin = { kind: "admin" as const, ip: null };
 const machine = new MachineIdentity(db, new FakeLabelReader().read, logger);
 await machine.refresh();

@@ -108,7 +108,7 @@ export function buildDeps(config: Config, db: Db, logger: Logger, listening: str
     anonymousCsrfToken: randomToken(),
     machine: new MachineIdentity(db, readHardwareLabelsInChild, logger),
     trustedIssuers: trustedIssuers(),
-    instanceKey: loadOrCreateInstanceKey(config.dataDir),
+    instanceKey: loadOrCreateInstanceKey(config.dataDir, db),
     usageStore: new UsageStore(db),
     groupCommit: new GroupCommit(db),
     passwordLimiter: new FailureLimiter(),

@@ -40,7 +40,7 @@ export function consoleContext(config: Config, db: Db, readLabels: LabelReader =
     mailerFor: (settings) => new SmtpMailer(settings),
     origin: { tls: !!config.tlsCert, port: config.port, basePath: config.basePath, hostAddress: firstNonLoopbackIPv4 },
     get instanceKey() {
-      return (instanceKey ??= loadOrCreateInstanceKey(config.dataDir));
+      return (instanceKey ??= loadOrCreateInstanceKey(config.dataDir, db));
     },
     get trustedIssuers() {
       return (issuers ??= trustedIssuers());

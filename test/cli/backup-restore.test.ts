@@ -13,7 +13,7 @@ import { buildDeps } from "../../src/deps";
 import { ManualClock } from "../../src/lib/clock";
 import { memoryLogger } from "../../src/lib/logger";
 import { markServerRunning, verifyBackup } from "../../src/services/backups";
-import { loadOrCreateInstanceKey } from "../../src/services/instance-key";
+import { instanceKeyFromPem } from "../../src/services/instance-key";
 import { MachineIdentity } from "../../src/services/machine-identity";
 import { authorizeBody, deviceId, importLicense, itemOf, post, reportBody } from "../helpers/api";
 import { FakeLabelReader } from "../helpers/fake-labels";
@@ -124,7 +124,7 @@ describe("lts backup / lts restore", () => {
     } finally {
       closeDatabase(db);
     }
-    const key = loadOrCreateInstanceKey(fresh);
+    const key = instanceKeyFromPem(readFileSync(dataDirAt(fresh).instanceKey, "utf8"));
     expect({ kid: key.kid, publicKey: key.publicKey }).toEqual({ kid: original.kid, publicKey: original.publicKey });
     expect(readFileSync(dataDirAt(fresh).instanceId, "utf8").trim()).toBe(original.instanceId);
   });

@@ -30,7 +30,10 @@ async function dataDirWithCodes() {
   writeFileSync(second, signed(activatedLicense(uuid, { licenseId: "1000002", items: [{ ...activatedLicense(uuid).items[0]!, itemId: "2000009" }] })));
   expect((await lts(["import", first, "--data-dir", dataDir])).code).toBe(0);
   expect((await lts(["import", second, "--code", "appB", "--data-dir", dataDir])).code).toBe(0);
-  return { dataDir, publicKey: loadOrCreateInstanceKey(dataDir).publicKey };
+  const db = openDataDir(dataDir);
+  const publicKey = loadOrCreateInstanceKey(dataDir, db).publicKey;
+  closeDatabase(db);
+  return { dataDir, publicKey };
 }
 
 describe("lts codes", () => {
@@ -80,7 +83,7 @@ describe("lts server-url", () => {
     expect(again.stdout).toContain("standby  none");
     const db = openDataDir(dataDir);
     try {
-      expect(db.select().from(settings).all().map((s) => s.key)).toEqual(["server.mainUrl"]);
+      expect(db.select().from(settings).all().map((s) => s.key).filter((k) => k.startsWith("server."))).toEqual(["server.mainUrl"]);
       expect(db.select().from(auditEvents).all().filter((e) => e.action === "server-url.changed").map((e) => e.actor)).toEqual(["console", "console"]);
     } finally {
       closeDatabase(db);

@@ -1,10 +1,10 @@
 // F3 on the compiled server: broken storage. A corrupt, truncated, foreign or newer-schema
-// database, another instance's database, an unreadable instance key and a read-only data dir:
+// database, another instance's database, an unreadable or missing instance key and a read-only data dir:
 // the server refuses to start with ONE message naming the file and what to do, exits non-zero,
 // and replaces nothing (every file that was there has the same bytes afterwards).
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashFiles, LtsProcess, mountTmpfs, mountUnavailable, prepareInstance, runBinary, type Instance } from "./harness";
@@ -91,7 +91,7 @@ describe("faults: broken storage refuses to start and replaces nothing", () => {
     console.log(`newer schema: ${await expectRefusal(dir, [new RegExp(dbPath(dir)), /newer/])}`);
   }, 30_000);
 
-  test("an unreadable instance key: garbage contents, or a directory in its place", async () => {
+  test("an unreadable instance key: garbage contents, a directory in its place, or missing", async () => {
     const garbage = copyDataDir();
     writeFileSync(join(garbage, "instance-key.pem"), "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
     console.log(`key garbage: ${await expectRefusal(garbage, [new RegExp(join(garbage, "instance-key.pem")), /backup/])}`);
@@ -100,6 +100,12 @@ describe("faults: broken storage refuses to start and replaces nothing", () => {
     rmSync(join(directory, "instance-key.pem"));
     mkdirSync(join(directory, "instance-key.pem"));
     console.log(`key directory: ${await expectRefusal(directory, [new RegExp(join(directory, "instance-key.pem"))])}`);
+
+    // Missing: the licenses imported pin it, so a new one is not made in its place.
+    const missing = copyDataDir();
+    rmSync(join(missing, "instance-key.pem"));
+    console.log(`key missing: ${await expectRefusal(missing, [new RegExp(join(missing, "instance-key.pem")), /missing/, /backup/])}`);
+    expect(existsSync(join(missing, "instance-key.pem"))).toBe(false);
   }, 30_000);
 
   const noMount = mountUnavailable();

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { closeDatabase, userTables } from "../../src/db/client";
+import { closeDatabase, openMemoryDatabase, userTables } from "../../src/db/client";
 import { DATABASE_FILE, dataDirAt, DataDirError, INSTANCE_ID_FILE, openDataDir } from "../../src/db/data-dir";
 import { instance } from "../../src/db/schema";
 import { SetupToken } from "../../src/services/admin";
@@ -115,11 +115,41 @@ describe("the data dir", () => {
     const dir = freshDir();
     const key = join(dir, "instance-key.pem");
     writeFileSync(key, "garbage");
-    expect(() => loadOrCreateInstanceKey(dir)).toThrow(new RegExp(`The instance key ${key} cannot be read \\(not an Ed25519 private key`));
+    const db = openMemoryDatabase();
+    expect(() => loadOrCreateInstanceKey(dir, db)).toThrow(new RegExp(`The instance key ${key} cannot be read \\(not an Ed25519 private key`));
     expect(readFileSync(key, "utf8")).toBe("garbage");
     rmSync(key);
     mkdirSync(key);
-    expect(() => loadOrCreateInstanceKey(dir)).toThrow(/cannot be read \(it is a directory\)/);
+    expect(() => loadOrCreateInstanceKey(dir, db)).toThrow(/cannot be read \(it is a directory\)/);
+  });
+
+  test("the database records its instance key: a key gone missing, or another instance's key, is refused, never replaced", () => {
+    const dir = freshDir();
+    const key = join(dir, "instance-key.pem");
+    const db = openMemoryDatabase();
+    const made = loadOrCreateInstanceKey(dir, db);
+    const original = readFileSync(key, "utf8");
+    expect(db.$client.query("SELECT value FROM settings WHERE key = 'instance.keyId'").get()).toEqual({ value: made.kid });
+    expect(loadOrCreateInstanceKey(dir, db).kid).toBe(made.kid);
+
+    rmSync(key);
+    expect(() => loadOrCreateInstanceKey(dir, db)).toThrow(new RegExp(`The instance key ${key} is missing, but this data dir's database was made with key ${made.kid}: .*lts restore`));
+    expect(existsSync(key)).toBe(false);
+
+    const foreign = freshDir();
+    loadOrCreateInstanceKey(foreign, openMemoryDatabase());
+    copyFileSync(join(foreign, "instance-key.pem"), key);
+    expect(() => loadOrCreateInstanceKey(dir, db)).toThrow(/is key [0-9a-f]{16}, but this data dir's database was made with key/);
+    writeFileSync(key, original);
+    expect(loadOrCreateInstanceKey(dir, db).kid).toBe(made.kid);
+  });
+
+  test("a key made before the database recorded keys (an upgrade) is recorded at its first read", () => {
+    const dir = freshDir();
+    const kid = loadOrCreateInstanceKey(dir, openMemoryDatabase()).kid;
+    const upgraded = openMemoryDatabase();
+    expect(loadOrCreateInstanceKey(dir, upgraded).kid).toBe(kid);
+    expect(upgraded.$client.query("SELECT value FROM settings WHERE key = 'instance.keyId'").get()).toEqual({ value: kid });
   });
 
   test("an empty database file beside no marker is a first start", () => {
@@ -159,7 +189,7 @@ describe("the data dir's layout (DataDir)", () => {
     const root = join(freshDir(), "lts-data");
     const dir = dataDirAt(root);
     const db = openDataDir(root);
-    expect(loadOrCreateInstanceKey(root).kid).toMatch(/^[0-9a-f]{16}$/);
+    expect(loadOrCreateInstanceKey(root, db).kid).toMatch(/^[0-9a-f]{16}$/);
     new SetupToken(root).issue();
     for (const name of ["database", "wal", "shm", "instanceId", "instanceKey", "setupToken"] as const) {
       expect(existsSync(dir[name]), name).toBe(true);

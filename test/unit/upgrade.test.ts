@@ -33,7 +33,7 @@ describe("upgrade from an older release's data dir", () => {
         expect(applied).toHaveLength(JOURNAL.entries.length);
         expect(applied.at(-1)!.created_at).toBe(JOURNAL.entries.at(-1)!.when);
 
-        const instanceKey = loadOrCreateInstanceKey(dataDir);
+        const instanceKey = loadOrCreateInstanceKey(dataDir, db);
         const now = fixtureSnapshot(db, instanceKey);
         expect(now.instancePublicKey).toBe(expected.instancePublicKey);
         expect(now.counts).toEqual(expected.counts);

@@ -35,7 +35,7 @@ export function createBackup(ctx: Pick<ServiceContext, "db" | "clock" | "actor">
   const { dir } = input;
   const now = ctx.clock.now();
   // The key is made at first start; a data dir set up by commands alone gets it now, as the server would.
-  loadOrCreateInstanceKey(dir.root);
+  loadOrCreateInstanceKey(dir.root, ctx.db);
   mkdirSync(dir.tmp, { recursive: true, mode: DIR_MODE });
   if (!input.out) mkdirSync(dir.backups, { recursive: true, mode: DIR_MODE });
   const out = input.out ?? join(dir.backups, backupFileName(dir, now));

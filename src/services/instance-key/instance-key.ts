@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { Db } from "../../db/client";
 import { dataDirAt, DataDirError, FILE_MODE } from "../../db/data-dir";
 
 /**
@@ -53,10 +54,18 @@ export function generateInstanceKeyPem(): string {
   return generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" }).toString();
 }
 
-/** The data dir's instance key, made (0600, written atomically) on first use. */
-export function loadOrCreateInstanceKey(dataDir: string): InstanceKey {
+/**
+ * The data dir's instance key, made (0600, written atomically) on first use. The database records
+ * the key's id when it is made (or first read), so a key that goes missing later is refused like an
+ * unreadable one — never replaced: the license keys handed out pin it and it seals the stored
+ * passwords — and so is another instance's key put in its place.
+ */
+export function loadOrCreateInstanceKey(dataDir: string, db: Db): InstanceKey {
   const path = dataDirAt(dataDir).instanceKey;
+  const recorded = (db.$client.query("SELECT value FROM settings WHERE key = ?").get(KEY_ID_SETTING) as { value: string } | null)?.value ?? null;
+  const restore = `put the original file back or restore the data dir from a backup ('lts restore FILE'); a new key would make every license key handed out invalid.`;
   if (!existsSync(path)) {
+    if (recorded) throw new DataDirError(`The instance key ${path} is missing, but this data dir's database was made with key ${recorded}: ${restore}`);
     // Written aside, then linked into place: a concurrent first start (server and CLI) keeps one key.
     const partial = `${path}.${process.pid}.part`;
     writeFileSync(partial, generateInstanceKeyPem(), { mode: FILE_MODE });
@@ -68,15 +77,18 @@ export function loadOrCreateInstanceKey(dataDir: string): InstanceKey {
       rmSync(partial, { force: true });
     }
   }
+  let key: InstanceKey;
   try {
-    return instanceKeyFromPem(readFileSync(path, "utf8"));
+    key = instanceKeyFromPem(readFileSync(path, "utf8"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : `not an Ed25519 private key: ${(error as Error).message}`;
-    // Never replaced by a new key: the license keys handed out pin this one.
-    throw new DataDirError(
-      `The instance key ${path} cannot be read (${why}). It signs every API answer and the license keys pin it: ` +
-        `put the original file back or restore the data dir from a backup ('lts restore FILE'); a new key would make every license key handed out invalid.`,
-    );
+    throw new DataDirError(`The instance key ${path} cannot be read (${why}). It signs every API answer and the license keys pin it: ${restore}`);
   }
+  if (recorded && recorded !== key.kid) throw new DataDirError(`The instance key ${path} is key ${key.kid}, but this data dir's database was made with key ${recorded}: ${restore}`);
+  if (!recorded) db.$client.run("INSERT OR IGNORE INTO settings (key, value, updated_at) VALUES (?, ?, ?)", [KEY_ID_SETTING, key.kid, Date.now()]);
+  return key;
 }
+
+/** The settings row that records the instance key's id (`kid`). */
+export const KEY_ID_SETTING = "instance.keyId";
