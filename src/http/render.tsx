@@ -8,7 +8,7 @@ import { hxRedirect, isHistoryRestore, isHtmx, varyOnHtmx } from "./htmx";
 
 export { isHtmx };
 
-export type HtmlStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
+export type HtmlStatus = 200 | 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
 
 /** Renders a view with its ViewContext; every HTML answer goes through here. */
 export async function render(c: Context<AppEnv>, deps: Deps, node: Child, status: HtmlStatus = 200): Promise<Response> {

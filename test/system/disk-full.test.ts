@@ -117,6 +117,19 @@ describe("faults: disk full", () => {
       expect((await fetch(`${instance.url}/login`)).status).toBe(200);
       expect((await home()).status).toBe(200);
       expect((await fetch(`${instance.url}/api/v1/server-key`)).status).toBe(200);
+      // A portal write is refused with a page that says why and what to do, not a generic 500.
+      const csrf = (await (await home()).text()).match(/name="_csrf" value="([^"]+)"/)?.[1];
+      expect(csrf).toBeDefined();
+      const save = await fetch(`${instance.url}/email-config`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { Cookie: cookie, Origin: instance.url, "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: csrf!, host: "smtp.example.test", port: "25", security: "none", user: "", passwordAction: "keep", password: "", fromAddress: "lts@example.test", to: "ops@example.test", cc: "", bcc: "" }),
+      });
+      const saveText = await save.text();
+      console.log(`disk full: portal write ${save.status}`);
+      expect(save.status, saveText.slice(0, 500)).toBe(503);
+      expect(saveText).toContain("Nothing was saved: the disk that holds the data dir is full. Free space on it and try again");
       expect(lts.lines.some((line) => /disk full/i.test(line))).toBe(true);
 
       // Space freed: writes succeed again, without a restart (bounded wait).
