@@ -1,6 +1,7 @@
 import { describeOptions, SERVER_OPTIONS } from "../../config";
 import { VERSION } from "../../lib/version";
 import { backup } from "./backup";
+import { clockReset } from "./clock-reset";
 import { codes } from "./codes";
 import { describeUsage, type LtsCommand } from "./command";
 import { importCommand } from "./import";
@@ -18,7 +19,7 @@ import { version } from "./version";
  * parsing its command line needs; the rest it loads when it runs, so that `lts version` and the
  * server's start do not load what other commands use.
  */
-export const COMMANDS: readonly LtsCommand[] = [serve, setPassword, resetPassword, uuid, importCommand, codes, serverUrl, backup, restore, service, version];
+export const COMMANDS: readonly LtsCommand[] = [serve, setPassword, resetPassword, uuid, importCommand, codes, serverUrl, backup, restore, clockReset, service, version];
 
 export { describeCommand, describeUsage } from "./command";
 

@@ -1,1 +1,2 @@
 export * from "./trusted-clock";
+export * from "./reset-latest-seen";
