@@ -55,15 +55,21 @@ export function migrate(db: Db): void {
 }
 
 /**
- * The newest migration recorded in `db` that this binary does not know (a newer LTS version wrote
- * it), or null. drizzle would apply nothing and run the old code on the new schema.
+ * Where `db`'s schema stands against the migrations embedded in this binary: "current" (nothing to
+ * apply: opening skips drizzle's migrator), "behind" (a fresh database, or one an older LTS wrote),
+ * or "newer": it holds a migration this binary does not know (a newer LTS version wrote it), and
+ * drizzle would apply nothing and run the old code on the new schema.
  */
-export function unknownMigration(db: Db): { createdAt: number } | null {
+export type SchemaState = { kind: "current" } | { kind: "behind" } | { kind: "newer"; createdAt: number };
+
+export function schemaState(db: Db): SchemaState {
   const table = db.$client.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
-  if (!table) return null;
+  if (!table) return { kind: "behind" };
   const newest = db.$client.query<{ at: number | null }, []>("SELECT max(created_at) AS at FROM __drizzle_migrations").get()?.at ?? null;
   const known = Math.max(0, ...MIGRATIONS.map((m) => m.folderMillis));
-  return newest !== null && Number(newest) > known ? { createdAt: Number(newest) } : null;
+  if (newest === null || Number(newest) < known) return { kind: "behind" };
+  // drizzle applies a migration only when it is newer than the newest one recorded: same test.
+  return Number(newest) > known ? { kind: "newer", createdAt: Number(newest) } : { kind: "current" };
 }
 
 /** The user tables a database holds (drizzle's bookkeeping and SQLite's own excluded). */
