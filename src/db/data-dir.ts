@@ -145,7 +145,9 @@ function openDataDirDatabase(dir: DataDir, track: (db: Db) => void): Db {
   }
   if (schema.kind === "behind") migrate(db);
 
-  const row = db.select().from(instance).get();
+  // Plain SQL: on every start this is the first query, and drizzle's query builder, still
+  // interpreted then, takes milliseconds where SQLite takes microseconds.
+  const row = db.$client.query<{ instanceId: string }, []>("SELECT instance_id AS instanceId FROM instance WHERE id = 1").get();
   if (!row && !marker) {
     const id = randomUUID();
     db.insert(instance).values({ id: 1, instanceId: id, createdAt: new Date() }).run();
