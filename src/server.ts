@@ -3,7 +3,7 @@ import type { Server } from "bun";
 import { createApp } from "./app";
 import type { Config } from "./config";
 import { closeDatabase } from "./db/client";
-import { dataDirAt, DIR_MODE, openDataDir } from "./db/data-dir";
+import { dataDirAt, DIR_MODE, openDataDir, recordCleanStop } from "./db/data-dir";
 import { buildDeps, systemContext, type Deps } from "./deps";
 import { alertsJob, backupJob, clockWatchJob, housekeepingJob, machineWatchJob, outboxJob, rollupRetentionJob, Scheduler } from "./jobs";
 import { composeAlertEmail } from "../templates/emails/alert-email";
@@ -103,6 +103,7 @@ export async function startServer(config: Config, options: { out?: (line: string
     await server.stop();
     persistLatestSeen(trustedClock, db, logger, "stop");
     closeDatabase(db);
+    recordStop(dir, logger);
     running.release();
     logger.close();
     logFile.flush();
@@ -116,6 +117,15 @@ function persistLatestSeen(clock: TrustedClock, db: Parameters<TrustedClock["per
     clock.persist(db);
   } catch (error) {
     logger.warn(`could not store the latest time seen at ${when}`, { error });
+  }
+}
+
+/** Lets the next start skip the integrity check of a database nothing has touched since (data-dir.ts). */
+function recordStop(dir: Parameters<typeof recordCleanStop>[0], logger: Logger) {
+  try {
+    recordCleanStop(dir);
+  } catch (error) {
+    logger.warn("could not record the clean stop: the next start checks the whole database", { error });
   }
 }
 

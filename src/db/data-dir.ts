@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { migrate, openDatabase, unknownMigration, userTables, type Db } from "./client";
+import { migrate, openDatabase, schemaState, userTables, type Db } from "./client";
 import { instance } from "./schema";
 
 export const DATABASE_FILE = "lts.db";
@@ -34,6 +34,8 @@ export interface DataDir {
   readonly backups: string;
   /** The running server's process id, written at start and removed at stop (services/backups/server-pid). */
   readonly serverPid: string;
+  /** The database file as the server's last clean stop left it (see recordCleanStop). */
+  readonly cleanStop: string;
   /** Every path above, with its kind and the mode it is made with. */
   readonly entries: readonly DataDirEntry[];
   /**
@@ -66,6 +68,7 @@ const LAYOUT: Record<DataDirPathName, { relative: string; kind: "file" | "dir" }
   tmp: { relative: "tmp", kind: "dir" },
   backups: { relative: "backups", kind: "dir" },
   serverPid: { relative: "server.pid", kind: "file" },
+  cleanStop: { relative: "clean-stop", kind: "file" },
 };
 
 const INSTANCE_UNIT: readonly DataDirPathName[] = ["database", "wal", "shm", "instanceId", "instanceKey"];
@@ -89,9 +92,10 @@ export class DataDirError extends Error {}
  * Opens the data dir's database, creating dir and database on first use, and applies pending
  * migrations. Fails closed: a database missing beside an `instance-id` file, or one that belongs
  * to another data dir, is refused rather than silently recreated (that would reset all usage and
- * reopen first-run setup to anyone who connects). So are a damaged database (`quick_check`), a
- * file that is not SQLite, one written by a newer LTS, and a read-only data dir: each with one
- * DataDirError naming the file and what to do, and nothing in the data dir replaced.
+ * reopen first-run setup to anyone who connects). So are a damaged database (`quick_check`, skipped
+ * for a file exactly as the last clean stop left it: see recordCleanStop), a file that is not
+ * SQLite, one written by a newer LTS, and a read-only data dir: each with one DataDirError naming
+ * the file and what to do, and nothing in the data dir replaced.
  */
 export function openDataDir(root: string): Db {
   const dir = dataDirAt(root);
@@ -112,6 +116,8 @@ function openDataDirDatabase(dir: DataDir, track: (db: Db) => void): Db {
   const markerPath = dir.instanceId;
   const marker = existsSync(markerPath) ? readFileSync(markerPath, "utf8").trim() : null;
   const dbExisted = existsSync(dbPath) && statSync(dbPath).size > 0;
+  // Compared before SQLite opens the file.
+  const leftCleanly = dbExisted && untouchedSinceCleanStop(dir);
 
   if (marker && !dbExisted) {
     throw new DataDirError(
@@ -124,22 +130,24 @@ function openDataDirDatabase(dir: DataDir, track: (db: Db) => void): Db {
   if (!existsSync(dbPath)) writeFileSync(dbPath, "", { mode: FILE_MODE });
   const db = openDatabase(dbPath);
   track(db);
-  const damage = dbExisted ? quickCheck(db) : null;
+  const damage = dbExisted && !leftCleanly ? quickCheck(db) : null;
   if (damage) throw new DataDirError(damaged(dbPath, damage));
   const tables = userTables(db);
   if (dbExisted && !tables.includes("instance")) {
     throw new DataDirError(`${dbPath} is not an LTS database (it has no instance table). Move it away or choose another --data-dir.`);
   }
-  const newer = unknownMigration(db);
-  if (newer) {
+  const schema = schemaState(db);
+  if (schema.kind === "newer") {
     throw new DataDirError(
-      `${dbPath} was written by a newer LTS version (its schema has a migration from ${new Date(newer.createdAt).toISOString()} that this binary does not know). ` +
+      `${dbPath} was written by a newer LTS version (its schema has a migration from ${new Date(schema.createdAt).toISOString()} that this binary does not know). ` +
         `Run that newer version, or restore a backup made by this one ('lts restore FILE').`,
     );
   }
-  migrate(db);
+  if (schema.kind === "behind") migrate(db);
 
-  const row = db.select().from(instance).get();
+  // Plain SQL: on every start this is the first query, and drizzle's query builder, still
+  // interpreted then, takes milliseconds where SQLite takes microseconds.
+  const row = db.$client.query<{ instanceId: string }, []>("SELECT instance_id AS instanceId FROM instance WHERE id = 1").get();
   if (!row && !marker) {
     const id = randomUUID();
     db.insert(instance).values({ id: 1, instanceId: id, createdAt: new Date() }).run();
@@ -154,6 +162,39 @@ function openDataDirDatabase(dir: DataDir, track: (db: Db) => void): Db {
   }
   if (!marker) writeFileSync(markerPath, row.instanceId + "\n", { mode: FILE_MODE });
   return db;
+}
+
+/**
+ * Called by the server after its final checkpoint and close: records the database file's identity
+ * and state (device, inode, size, modification and change times, to the nanosecond). `quick_check`
+ * reads every page (about 1–2 s per 160 MB), and a file that nothing has touched since a clean
+ * stop cannot have been torn by a crash or changed from outside: an open compares and skips the
+ * check only on an exact match with no WAL beside the file. A restore, a copy put in its place, a
+ * write or a `touch` changes the change time, which no tool can set back. The record stays until
+ * the next clean stop replaces it, and stops matching as soon as the server writes: its writes go
+ * to the WAL (left non-empty by a crash), and a checkpoint into the file changes the change time,
+ * made durable by the checkpoint's fsync before the WAL is reset. Refusals change nothing. Not
+ * recorded when a WAL is left (another process still writes).
+ */
+export function recordCleanStop(dir: Pick<DataDir, "database" | "wal" | "cleanStop">): void {
+  const stamp = fileStamp(dir.database);
+  if (stamp && !walHoldsFrames(dir)) writeFileSync(dir.cleanStop, stamp + "\n", { mode: FILE_MODE });
+}
+
+/** Whether the database is exactly as the last clean stop recorded it. */
+function untouchedSinceCleanStop(dir: DataDir): boolean {
+  if (!existsSync(dir.cleanStop)) return false;
+  return readFileSync(dir.cleanStop, "utf8").trim() === fileStamp(dir.database) && !walHoldsFrames(dir);
+}
+
+function fileStamp(path: string): string | null {
+  if (!existsSync(path)) return null;
+  const s = statSync(path, { bigint: true });
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+}
+
+function walHoldsFrames(dir: Pick<DataDir, "wal">): boolean {
+  return existsSync(dir.wal) && statSync(dir.wal).size > 0;
 }
 
 /** `PRAGMA quick_check`: null when the database is intact, else SQLite's first complaint. */

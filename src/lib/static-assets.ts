@@ -1,15 +1,17 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { isCompiledBinary } from "./runtime";
-import { createHash } from "node:crypto";
+import { staticFileHashes } from "./static-hashes.macro" with { type: "macro" };
 
 export interface StaticFile {
-  body: Uint8Array<ArrayBuffer>;
+  readonly body: Uint8Array<ArrayBuffer>;
   type: string;
   etag: string;
 }
 
-/** The files of static/ in memory, and their URLs with a content hash for year-long caching. */
+const HASHES: Record<string, string> = staticFileHashes();
+
+/** The files of static/, and their URLs with a content hash for year-long caching. */
 export interface StaticAssets {
   files: Map<string, StaticFile>;
   /** "app.css" → "/static/app.css?v=1a2b3c4d" (without the base path). */
@@ -34,16 +36,26 @@ export function staticDir(): string {
   return isCompiledBinary() ? join(dirname(Bun.main), "static") : join(import.meta.dir, "../../static");
 }
 
-export function loadStaticAssets(dir = staticDir()): StaticAssets {
+/**
+ * The assets, named and hashed at build time (static-hashes.macro.ts); a file's bytes are read on
+ * its first request, so a start reads none of them.
+ */
+export function loadStaticAssets(): StaticAssets {
+  const dir = staticDir();
   const files = new Map<string, StaticFile>();
   const urls: Record<string, string> = {};
-  for (const entry of readdirSync(dir)) {
+  for (const [entry, hash] of Object.entries(HASHES)) {
     const type = TYPES[extname(entry)];
     if (!type) continue;
-    const body = new Uint8Array(readFileSync(join(dir, entry)));
-    const hash = createHash("sha256").update(body).digest("hex").slice(0, 12);
     const name = entry.replace(/^htmx-[\d.]+\.min\.js$/, "htmx.min.js");
-    files.set(name, { body, type, etag: `"${hash}"` });
+    let body: Uint8Array<ArrayBuffer> | undefined;
+    files.set(name, {
+      get body() {
+        return (body ??= new Uint8Array(readFileSync(join(dir, entry))));
+      },
+      type,
+      etag: `"${hash}"`,
+    });
     urls[name] = `/static/${name}?v=${hash}`;
   }
   return { files, urls };

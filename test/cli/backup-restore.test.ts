@@ -190,6 +190,8 @@ describe("lts backup / lts restore", () => {
       await server.stop();
     }
     expect(existsSync(dataDirAt(dataDir).serverPid)).toBe(false);
+    // …and records the clean stop, so that the next start skips the whole-file integrity check.
+    expect(existsSync(dataDirAt(dataDir).cleanStop)).toBe(true);
   });
 
   test("a server.pid left by a process that has ended does not block a restore", async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, copyFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { closeDatabase, openMemoryDatabase, userTables } from "../../src/db/client";
-import { DATABASE_FILE, dataDirAt, DataDirError, INSTANCE_ID_FILE, openDataDir } from "../../src/db/data-dir";
+import { DATABASE_FILE, dataDirAt, DataDirError, INSTANCE_ID_FILE, openDataDir, recordCleanStop } from "../../src/db/data-dir";
 import { instance } from "../../src/db/schema";
 import { SetupToken } from "../../src/services/admin";
 import { loadOrCreateInstanceKey } from "../../src/services/instance-key";
@@ -95,6 +95,46 @@ describe("the data dir", () => {
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 
+  describe("after a clean stop (recordCleanStop)", () => {
+    /** A data dir whose database has pages damaged in the middle, where quick_check finds it (see above). */
+    function damagedDataDir(options: { recordBeforeDamage: boolean }) {
+      const dir = freshDir();
+      const db = openDataDir(dir);
+      db.$client.exec("CREATE TABLE filler (x TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO filler SELECT hex(randomblob(100)) FROM n");
+      closeDatabase(db);
+      if (options.recordBeforeDamage) recordCleanStop(dataDirAt(dir));
+      const path = join(dir, DATABASE_FILE);
+      const bytes = readFileSync(path);
+      bytes.fill(0xa5, 40960, 49152);
+      writeFileSync(path, bytes);
+      return { dir, path, layout: dataDirAt(dir) };
+    }
+
+    test("skips the whole-file check for a database exactly as the stop left it, until it is written", () => {
+      // Recorded after the damage: the record matches, so the open trusts the file (no O(size) read).
+      const { dir, path, layout } = damagedDataDir({ recordBeforeDamage: false });
+      recordCleanStop(layout);
+      const db = openDataDir(dir);
+      db.$client.run("INSERT INTO settings (key, value, updated_at) VALUES ('test.written', 'yes', 0)");
+      closeDatabase(db);
+      expect(() => openDataDir(dir)).toThrow(new RegExp(`${path} is damaged`));
+    });
+
+    test("checks a database changed after the stop, even with its times set back", () => {
+      const { dir, path, layout } = damagedDataDir({ recordBeforeDamage: true });
+      const before = statSync(path);
+      utimesSync(path, before.atime, before.mtime);
+      expect(() => openDataDir(dir)).toThrow(new RegExp(`${path} is damaged`));
+    });
+
+    test("checks a database with a WAL beside it (another process wrote after the stop)", () => {
+      const { dir, path, layout } = damagedDataDir({ recordBeforeDamage: false });
+      recordCleanStop(layout);
+      writeFileSync(layout.wal, Buffer.alloc(4096, 1));
+      expect(() => openDataDir(dir)).toThrow(new RegExp(`${path} is damaged`));
+    });
+  });
+
   test("refuses a file that is not SQLite, naming it", () => {
     const dir = freshDir();
     closeDatabase(openDataDir(dir));
@@ -176,6 +216,7 @@ describe("the data dir's layout (DataDir)", () => {
       ["tmp", "tmp", "dir", "700"],
       ["backups", "backups", "dir", "700"],
       ["serverPid", "server.pid", "file", "600"],
+      ["cleanStop", "clean-stop", "file", "600"],
     ]);
     for (const entry of dir.entries) expect(dir[entry.name]).toBe(entry.path);
   });
