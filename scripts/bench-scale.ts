@@ -26,7 +26,7 @@ import { DATABASE_FILE, openDataDir } from "../src/db/data-dir";
 import { buildDeps } from "../src/deps";
 import { slotOf } from "../src/domain/slots";
 import { ManualClock } from "../src/lib/clock";
-import { memoryLogger } from "../src/lib/logger";
+import { createLogger } from "../src/lib/logger";
 import { importLicenseFile } from "../src/services/license-files";
 import { generateMachineUuid, MachineIdentity } from "../src/services/machine-identity";
 import { FakeLabelReader } from "../test/helpers/fake-labels";
@@ -71,7 +71,8 @@ async function serverWith(size: number): Promise<Server> {
   const db = openDataDir(dir);
   for (const pragma of process.env.BENCH_PRAGMAS?.split(";").filter(Boolean) ?? []) db.$client.run(`PRAGMA ${pragma}`); // experiments only
   const clock = new ManualClock(START);
-  const logger = memoryLogger();
+  // The server's level: each request's debug access line is dropped, not formatted and kept.
+  const logger = createLogger([], "info");
   const labels = new FakeLabelReader();
   const deps = buildDeps(config, db, logger, "http://127.0.0.1:48080/", { clock, machine: new MachineIdentity(db, labels.read, logger) });
   const admin = { kind: "admin" as const, ip: null };
