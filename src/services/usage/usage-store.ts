@@ -48,7 +48,7 @@ export class UsageStore {
   readonly #q: ReturnType<typeof prepare>;
   readonly #db: Database;
   #cached: Catalog = emptyCatalog(-1, -1);
-  /** The statistics rollups, kept by this store's writes (and by the callers that know more: allowance, authorization results). */
+  /** The statistics rollups, kept by this store's writes (and by the callers that know more: allowance, authorization results, a device's day). */
   readonly rollups: RollupStore;
   constructor(db: Db) {
     this.#db = db.$client;
@@ -126,7 +126,6 @@ export class UsageStore {
    * the row count in active_devices; other charge ways' rows never count.
    */
   touchDevice(itemRowId: number, deviceUuid: string, name: string | null, now: number, activeUntil: number, counted = false): void {
-    this.rollups.deviceContact(itemRowId, deviceUuid, now);
     const before = counted ? (this.#q.deviceCounted.get(itemRowId, deviceUuid) as { counted: number } | null) : null;
     this.#q.touchDevice.run(itemRowId, deviceUuid, name, now, now, activeUntil, counted ? 1 : 0);
     if (counted && before?.counted !== 1) this.#q.addActiveDevices.run(itemRowId, 1);
@@ -238,7 +237,6 @@ export class UsageStore {
   }
 
   touchGrant(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
-    this.rollups.grantContact(codeId, itemRowId, deviceUuid, now);
     this.#q.touchGrant.run(codeId, itemRowId, deviceUuid, now, now);
   }
   hasGrant(codeId: number, itemRowId: number, deviceUuid: string): boolean {
