@@ -53,11 +53,11 @@ export class RollupStore {
    */
   deviceDay(itemRowId: number, codeId: number, deviceUuid: string, activity: DeviceActivity): void {
     const day = dayOf(activity.firstAt);
-    const seen = (this.#q.deviceDaySeen.get(itemRowId, day, deviceUuid, codeId) as { forCode: number | null }).forCode;
+    const codes = this.#q.deviceDayCodes.all(itemRowId, day, deviceUuid) as { codeId: number }[];
     this.#q.addDeviceDay.run(itemRowId, day, deviceUuid, codeId, activity.authorizations, activity.reports, activity.units, activity.firstAt, activity.lastAt);
-    if (seen === 1) return;
+    if (codes.some((c) => c.codeId === codeId)) return;
     this.#q.addCodeDay.run(codeId, itemRowId, day, monthOf(day), "devices", 1);
-    if (seen === null) this.#q.addItemDay.run(itemRowId, day, monthOf(day), "devices", 1);
+    if (codes.length === 0) this.#q.addItemDay.run(itemRowId, day, monthOf(day), "devices", 1);
   }
 
   /** A domain's contact with an item: counted once per UTC day. */
@@ -123,8 +123,9 @@ function prepare(db: Database) {
       `INSERT INTO authorization_rollups (code, period, bucket, result, count) VALUES (?1, 'hour', ?2, ?5, 1), (?1, 'day', ?3, ?5, 1), (?1, 'month', ?4, ?5, 1), (?1, 'all', 0, ?5, 1)
        ON CONFLICT DO UPDATE SET count = count + 1`,
     ),
-    // null: the device has no row that day; 0: rows through other codes only; 1: one through this code.
-    deviceDaySeen: db.query(`SELECT max(code_id = ?4) AS forCode FROM device_days WHERE item_row_id = ?1 AND day = ?2 AND device_uuid = ?3`),
+    // The codes a device used an item through that day (usually one). A plain range read: an
+    // aggregate over the same rows, max(code_id = ?), measured 7× slower (5 µs against 0.8).
+    deviceDayCodes: db.query(`SELECT code_id AS codeId FROM device_days WHERE item_row_id = ? AND day = ? AND device_uuid = ?`),
     addDeviceDay: db.query(
       `INSERT INTO device_days (item_row_id, day, device_uuid, code_id, authorizations, reports, units, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET authorizations = authorizations + excluded.authorizations, reports = reports + excluded.reports,
