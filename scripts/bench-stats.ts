@@ -7,18 +7,24 @@
 //   bun scripts/bench-stats.ts [--requests 40]
 //
 // Targets (the Statistics issue): each page p95 ≤ 100 ms; the 10× figure within 1.2× of the 1× one.
-import { apiWorld, CODE } from "../test/helpers/api";
+import { apiWorld, CODE, START } from "../test/helpers/api";
 import { Browser, setUpAndLogIn } from "../test/helpers/browser";
 import { seedHistory } from "./seed-history";
 
 const args = Bun.argv.slice(2);
 const REQUESTS = Number(args[args.indexOf("--requests") + 1] ?? 40) || 40;
 
+/** The day the world's clock is in (the seeded history ends there). */
+const WORLD_TODAY = new Date(START).toISOString().slice(0, 10);
+
 const PAGES: [string, string][] = [
   ["statistics of a code, 30 days", `/statistics/code/${CODE}?range=30d&metric=consumption`],
   ["statistics of a code, all history", `/statistics/code/${CODE}?range=all&metric=authorizations`],
   ["statistics of an item, 90 days, a day open", `/statistics/item/1?range=90d&metric=consumption&day=${new Date().toISOString().slice(0, 10)}`],
   ["statistics CSV, 30 days", `/statistics/code/${CODE}/csv?range=30d&metric=consumption`],
+  // A day's devices (device_days, by key): the first page on an item, a page deep in a code's day.
+  ["an item's day by device, first page", `/statistics/item/1?range=30d&metric=devices&day=${WORLD_TODAY}&group=device`],
+  ["a code's day by device, a later page", `/statistics/code/${CODE}?range=30d&metric=devices&day=${WORLD_TODAY}&group=device&after=2.seed-0004000`],
   ["Devices page (item 2)", "/devices?item=2"],
   ["Home", "/"],
 ];

@@ -7,7 +7,7 @@
 //
 // What it writes, as the server itself would have kept it after that much time:
 //   - daily and monthly rollups for every day, hourly rollups for the last 730 days (their retention);
-//   - slot-level rows (usage_records, authorization_counts, concurrent_seats) for the last 35 days;
+//   - slot-level rows (usage_records, authorization_counts, concurrent_seats, device_days) for the last 35 days;
 //   - the devices (item_devices, grants) and their last contacts spread over the period.
 import { Database } from "bun:sqlite";
 import { join, resolve } from "node:path";
@@ -74,6 +74,14 @@ export function seedHistory(db: Database, { scale, now }: SeedOptions): { device
       db.run(`WITH RECURSIVE ${seq("d", days)} INSERT INTO item_rollups (item_row_id, period, bucket, metric, name, value) SELECT ${item.id}, 'day', ${today} - d.i * ${DAY}, 'devices', '', ${devices} / 20 + d.i % 50 FROM d`);
       for (const codeId of codeIds) {
         db.run(`WITH RECURSIVE ${seq("d", days)} INSERT INTO code_rollups (code_id, item_row_id, period, bucket, metric, name, value) SELECT ${codeId}, ${item.id}, 'day', ${today} - d.i * ${DAY}, 'devices', '', ${devices} / 20 + d.i % 50 FROM d`);
+      }
+      // Per-device days (device_days) for the days still within their retention: the day's active
+      // devices, as many as the devices rollups above say, each through every code of the item.
+      for (const codeId of codeIds) {
+        db.run(`WITH RECURSIVE ${seq("d", Math.min(days, slotDays + 1))}, ${seq("n", devices / 20 + 49)}
+          INSERT INTO device_days (item_row_id, day, device_uuid, code_id, authorizations, reports, units, first_at, last_at)
+          SELECT ${item.id}, ${today} - d.i * ${DAY}, printf('seed-%07d', (n.i * 7919 + d.i * 104729) % ${devices}), ${codeId}, 1 + n.i % 3, n.i % 20, (n.i * 13) % 50,
+            ${today} - d.i * ${DAY} + (n.i % 1440) * 60000, ${today} - d.i * ${DAY} + (n.i % 1440) * 60000 FROM d JOIN n ON n.i < ${devices} / 20 + d.i % 50`);
       }
       if (item.chargeWay.startsWith("concurrent-")) {
         for (const metric of ["peak-devices", "peak-instances"]) {

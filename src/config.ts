@@ -46,7 +46,7 @@ export const SERVER_OPTIONS = {
     secret: true,
     help: "GET /metrics then needs 'Authorization: Bearer TOKEN' (from any address); without it /metrics answers this machine only",
   },
-  usageSlotDays: { flag: "--usage-slot-days", env: "LTS_USAGE_SLOT_DAYS", value: "N", default: "35", help: "days usage is kept per 3-minute slot (at least 35; hourly and daily totals stay)" },
+  usageSlotDays: { flag: "--usage-slot-days", env: "LTS_USAGE_SLOT_DAYS", value: "N", default: "35", help: "days usage is kept per 3-minute slot and per device and day (at least 35; hourly and daily totals stay)" },
   usageHourlyDays: { flag: "--usage-hourly-days", env: "LTS_USAGE_HOURLY_DAYS", value: "N", default: "730", help: "days hourly usage totals are kept (at least 35); daily totals are kept for ever" },
 } satisfies Record<string, OptionSpec>;
 

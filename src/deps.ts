@@ -39,6 +39,8 @@ export interface PortalSettings {
   apiRateLimit: number;
   /** GET /metrics needs this bearer token (--metrics-token); when null it answers loopback peers only. */
   metricsToken: string | null;
+  /** Days slot-level usage is kept (--usage-slot-days): the statistics say how far back a day's devices go. */
+  usageSlotDays: number;
 }
 
 /** Everything the app is built from: the one place services and adapters are wired. */
@@ -90,6 +92,7 @@ export function portalSettings(config: Config, listening: string): PortalSetting
     port: Number(/:(\d+)\/?[^:]*$/.exec(listening)?.[1] ?? config.port),
     apiRateLimit: config.apiRateLimit,
     metricsToken: config.metricsToken ?? null,
+    usageSlotDays: config.usageSlotDays,
   };
 }
 

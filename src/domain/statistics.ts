@@ -21,9 +21,19 @@ export const METRIC_LABELS: Record<StatsMetric, string> = {
 };
 
 /** How the details of a day are grouped. */
-export const DETAIL_GROUPS = ["hour", "counter", "item", "result"] as const;
+export const DETAIL_GROUPS = ["hour", "counter", "item", "result", "device"] as const;
 export type DetailGroup = (typeof DETAIL_GROUPS)[number];
-export const GROUP_LABELS: Record<DetailGroup, string> = { hour: "By hour", counter: "By counter", item: "By item", result: "By result" };
+export const GROUP_LABELS: Record<DetailGroup, string> = { hour: "By hour", counter: "By counter", item: "By item", result: "By result", device: "By device" };
+
+/**
+ * Where a page of a day's devices starts: the row next to this key, in the order (item, device
+ * uuid). Pages of devices are read by key, not by number, so a page costs its rows, however many
+ * devices the day had. Written in a URL as `{itemRowId}.{deviceUuid}`.
+ */
+export interface DeviceCursor {
+  itemRowId: number;
+  deviceUuid: string;
+}
 
 export interface StatsQuery {
   range: StatsRange;
@@ -36,9 +46,14 @@ export interface StatsQuery {
   day: number | null;
   group: DetailGroup;
   page: number;
+  /** The "by device" page: the devices after this key, or (Previous) those before it; null both for the first. */
+  after: DeviceCursor | null;
+  before: DeviceCursor | null;
 }
 
 export const DETAIL_PAGE_SIZE = 12;
+/** Devices on a page of a day's "by device" details. */
+export const DEVICE_PAGE_SIZE = 50;
 /** A custom range may span at most this many days (all history has no limit but reads daily rows). */
 export const MAX_CUSTOM_DAYS = 3660;
 
@@ -48,6 +63,16 @@ export function dayStart(ms: number): number {
 
 export function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function formatCursor(cursor: DeviceCursor): string {
+  return `${cursor.itemRowId}.${cursor.deviceUuid}`;
+}
+
+function parseCursor(text: string, what: string): DeviceCursor {
+  const m = /^([0-9]{1,12})\.([A-Za-z0-9_-]{1,128})$/.exec(text);
+  if (!m) throw new AppError("VALIDATION", `${what} must be a device key from a Next or Previous link.`);
+  return { itemRowId: Number(m[1]), deviceUuid: m[2]! };
 }
 
 function parseDay(text: string, what: string): number {
@@ -82,7 +107,10 @@ export function parseStatsQuery(params: Record<string, string | undefined>, now:
   else from = today - (Number.parseInt(range, 10) - 1) * DAY_MS;
 
   const day = params.day ? parseDay(params.day, "day") : null;
-  return { range, from, to, metric, cumulative: params.mode === "cumulative", day, group, page };
+  const after = params.after ? parseCursor(params.after, "after") : null;
+  const before = params.before ? parseCursor(params.before, "before") : null;
+  if (after && before) throw new AppError("VALIDATION", "Give after or before, not both.");
+  return { range, from, to, metric, cumulative: params.mode === "cumulative", day, group, page, after, before };
 }
 
 /** The query string of a statistics view (only what differs from the defaults), with `change` applied. */
@@ -100,6 +128,8 @@ export function statsQueryString(q: StatsQuery, change: Partial<StatsQuery> = {}
     params.set("day", isoDay(n.day));
     if (n.group !== "hour") params.set("group", n.group);
     if (n.page > 1) params.set("page", String(n.page));
+    if (n.after) params.set("after", formatCursor(n.after));
+    if (n.before) params.set("before", formatCursor(n.before));
   }
   return params.toString();
 }
@@ -131,6 +161,40 @@ export interface StatsDetailRow {
   values: number[];
 }
 
+/** One row of a day's "by device" details: a device's day with an item (on a code's page) or with every code (on an item's). */
+export interface StatsDeviceRow {
+  itemRowId: number;
+  itemId: string;
+  deviceUuid: string;
+  /** The name the device gave when it authorized, if the item still knows it. */
+  name: string | null;
+  authorizations: number;
+  reports: number;
+  units: number;
+  /** First and last activity of the day (UTC ms): an authorization's time, a reported slot's start. */
+  firstAt: number;
+  lastAt: number;
+}
+
+/** A page of a day's devices. */
+export interface StatsDevicePage {
+  /** Whether the per-device rows of the day are still kept (they go with the slot-level rows). */
+  kept: boolean;
+  /** How many days per-device rows are kept (--usage-slot-days). */
+  keptDays: number;
+  /** Whether rows are per item and device (a code's page), or per device (an item's page). */
+  perItem: boolean;
+  rows: StatsDeviceRow[];
+  /** The Previous and Next pages' keys, or null where there is none. */
+  previous: DeviceCursor | null;
+  next: DeviceCursor | null;
+  /** The day's figures the rows add up to, from the rollups: devices (the chart's) and units reported. */
+  devices: number;
+  units: number;
+  /** Every row of the day, read page by page as it is iterated (the CSV streams it; the page never does). */
+  all: Iterable<StatsDeviceRow>;
+}
+
 /** The data of one statistics view: what the charts draw and the tables list. */
 export interface StatsData {
   metric: StatsMetric;
@@ -149,5 +213,17 @@ export interface StatsData {
   /** Breakdowns by name: consumption by counter for all history, the range and today; refusals by error code. */
   breakdowns: { title: string; shares: StatsShare[] }[];
   /** The selected day's details, paginated. */
-  details: { day: number; group: DetailGroup; groups: DetailGroup[]; columns: string[]; rows: StatsDetailRow[]; allRows: StatsDetailRow[]; page: number; pages: number; total: number[] } | null;
+  details: {
+    day: number;
+    group: DetailGroup;
+    groups: DetailGroup[];
+    columns: string[];
+    rows: StatsDetailRow[];
+    allRows: StatsDetailRow[];
+    page: number;
+    pages: number;
+    total: number[];
+    /** The "by device" grouping's page (its rows are not StatsDetailRows); null for the other groupings. */
+    devices: StatsDevicePage | null;
+  } | null;
 }

@@ -1,9 +1,9 @@
 // The statistics pages in a real browser, on the compiled binaries (npm run build): a license is
 // imported with the CLI, clients authorize and report through the API, and the admin opens a
 // code's statistics from Configurations, switches range and metric (the back button returns),
-// opens a day's details, exports the CSV, and opens an item's statistics from License Items. Any
-// CSP violation, script error, failed request or 5xx fails the test. Screenshots land in
-// test/artifacts/ (gitignored).
+// opens a day's details (by counter, by device), exports the CSV, and opens an item's statistics
+// from License Items. Any CSP violation, script error, failed request or 5xx fails the test.
+// Screenshots land in test/artifacts/ (gitignored).
 import { afterAll, expect } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -137,6 +137,14 @@ browserTest(
       const csv = readFileSync((await download.path())!, "utf8").split("\r\n");
       expect(csv[0]).toBe("counter,Units");
       expect(csv.slice(1, 3)).toEqual(["qr,10", "oned,2"]);
+
+      // The same day by device: each device's row, the day's devices and units under them.
+      await page.locator("#stats-details").getByRole("link", { name: "By device" }).click();
+      await page.waitForURL((url) => url.searchParams.get("group") === "device");
+      await page.locator("#stats-details table.stats-devices").waitFor();
+      expect(await page.locator("#stats-details tbody th").allInnerTexts()).toEqual(["stats-device-1", "stats-device-2"]);
+      expect(await page.locator("#stats-details tfoot td").allInnerTexts()).toEqual(["2 devices", "", "", "", "12", "", ""]);
+      await shot(page, "statistics-devices.png");
 
       await page.goto(`${base}/license-items`);
       await page.getByRole("link", { name: "Usage of item 4001001" }).click();

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config";
+import { catalogChanged } from "../../src/db/catalog-version";
 import { rollupRetentionJob } from "../../src/jobs";
 import { addCode, apiWorld, CODE, DAY, deviceId, slotIso, START, type ApiWorld } from "../helpers/api";
 
@@ -73,6 +74,94 @@ describe("active devices per day", () => {
   });
 });
 
+describe("device days (device_days)", () => {
+  const dayOf = (ms: number) => ms - (ms % DAY);
+  const deviceDays = (api: ApiWorld) =>
+    rows(api, `SELECT c.code, d.item_row_id AS item, d.day, d.device_uuid AS device, d.authorizations, d.reports, d.units, d.first_at AS firstAt, d.last_at AS lastAt
+      FROM device_days d JOIN handshake_codes c ON c.id = d.code_id ORDER BY d.day, d.device_uuid, c.code`);
+
+  test("one row per item, day, device and code: granted authorizations, reports and their units on the days of their slots", async () => {
+    const api = await sharedScanItem();
+    api.w.clock.advance(60_000);
+    expect((await api.authorize()).status).toBe(200);
+    // One report with records today and two days back (late): a row on each of those days.
+    const twoDaysBack = START - 2 * DAY - 3 * HOUR;
+    expect((await api.report({ records: [{ slot: slotIso(api.w), counts: { qr: 2, oned: 1 } }, { slot: slotIso(api.w, -1), counts: { qr: 4 } }, { slot: new Date(twoDaysBack).toISOString(), counts: { oned: 7 } }] })).status).toBe(200);
+    expect((await api.report({ handshakeCode: CODE_B, device: { uuid: deviceId(2) }, records: [{ slot: slotIso(api.w), counts: {} }] })).status).toBe(200);
+    const slot = (offset: number) => Date.parse(slotIso(api.w, offset));
+    expect(deviceDays(api)).toEqual([
+      { code: CODE, item: 1, day: dayOf(twoDaysBack), device: deviceId(1), authorizations: 0, reports: 1, units: 7, firstAt: twoDaysBack, lastAt: twoDaysBack },
+      { code: CODE, item: 1, day: dayOf(START), device: deviceId(1), authorizations: 2, reports: 1, units: 7, firstAt: slot(-1), lastAt: START + 60_000 },
+      { code: CODE_B, item: 1, day: dayOf(START), device: deviceId(2), authorizations: 1, reports: 1, units: 0, firstAt: START, lastAt: START },
+    ]);
+  });
+
+  test("agree with the rollups: units with the day's consumption, rows with the code's active devices, devices with the item's — several codes on one item, late reports", async () => {
+    const api = await sharedScanItem();
+    expect((await api.authorize({ handshakeCode: CODE_B })).status).toBe(200); // device 1 through both codes
+    const reports: [string, number, number, Record<string, number>][] = [
+      [CODE, 1, 0, { qr: 3 }],
+      [CODE_B, 1, -2, { oned: 4 }],
+      [CODE_B, 2, -481, { qr: 1, oned: 1 }], // yesterday: device 2 seen only by this report that day
+      [CODE, 1, -481 * 5, { qr: 9 }], // five days late
+      [CODE_B, 2, 0, { oned: 6 }],
+    ];
+    for (const [code, device, offset, counts] of reports) expect((await api.report({ handshakeCode: code, device: { uuid: deviceId(device) }, records: [{ slot: slotIso(api.w, offset), counts }] })).status).toBe(200);
+    api.w.clock.advance(DAY);
+    expect((await api.authorize({ device: { uuid: deviceId(3) } })).status).toBe(200);
+
+    expect(rows(api, `SELECT day, sum(units) AS units FROM device_days GROUP BY 1 HAVING sum(units) > 0 ORDER BY 1`)).toEqual(
+      rows(api, `SELECT bucket AS day, sum(value) AS units FROM item_rollups WHERE period = 'day' AND metric = 'consumed' GROUP BY 1 ORDER BY 1`),
+    );
+    expect(rows(api, `SELECT day, count(DISTINCT device_uuid) AS devices FROM device_days GROUP BY 1 ORDER BY 1`)).toEqual(
+      rows(api, `SELECT bucket AS day, value AS devices FROM item_rollups WHERE period = 'day' AND metric = 'devices' ORDER BY 1`),
+    );
+    expect(rows(api, `SELECT code_id, day, count(*) AS devices FROM device_days GROUP BY 1, 2 ORDER BY 1, 2`)).toEqual(
+      rows(api, `SELECT code_id, bucket AS day, value AS devices FROM code_rollups WHERE period = 'day' AND metric = 'devices' ORDER BY 1, 2`),
+    );
+    expect(scalar(api, `SELECT value FROM item_rollups WHERE period = 'day' AND metric = 'devices' AND bucket = ?`, dayOf(START))).toBe(2);
+    expect(scalar(api, `SELECT sum(value) FROM code_rollups WHERE period = 'day' AND metric = 'devices' AND bucket = ?`, dayOf(START))).toBe(3); // device 1 through two codes
+  });
+
+  test("a device seen only by reports counts as active that day, for its code and its item", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "device", quantity: 10 }] });
+    expect((await api.authorize()).status).toBe(200);
+    api.w.clock.advance(DAY);
+    expect((await api.report({ records: [{ slot: slotIso(api.w), counts: { scans: 1 } }] })).status).toBe(200);
+    const devices = (table: string) => rows(api, `SELECT bucket, value FROM ${table} WHERE metric = 'devices' AND period = 'day' ORDER BY 1`);
+    const expected = [{ bucket: dayOf(START), value: 1 }, { bucket: dayOf(START) + DAY, value: 1 }];
+    expect(devices("item_rollups")).toEqual(expected);
+    expect(devices("code_rollups")).toEqual(expected);
+    expect(scalar(api, `SELECT value FROM code_rollups WHERE metric = 'devices' AND period = 'month'`)).toBe(2);
+  });
+
+  test("reports on an item that no longer serves (revoked: 113) still count their device and units", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 100 }] });
+    expect((await api.authorize()).status).toBe(200);
+    api.w.db.$client.run(`UPDATE license_items SET revoked_at = ?`, [START]);
+    catalogChanged(api.w.db);
+    api.w.clock.advance(DAY);
+    const answer = await api.report({ records: [{ slot: slotIso(api.w), counts: { scans: 5 } }] });
+    expect(answer.body.error?.code).toBe(113);
+    expect(rows(api, `SELECT day, reports, units FROM device_days ORDER BY day`)).toEqual([{ day: dayOf(START), reports: 0, units: 0 }, { day: dayOf(START) + DAY, reports: 1, units: 5 }]);
+  });
+
+  test("a refused or unknown authorization, a refused report and a duplicate report make no row and count no device", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "device", quantity: 1 }] });
+    expect((await api.authorize({ product: "dwt" })).status).toBe(403); // 106
+    expect((await api.authorize({ handshakeCode: "999999-nobody" })).body.ok).toBe(false);
+    expect((await api.report({ records: [{ slot: slotIso(api.w), counts: { scans: 1 } }] })).body.ok).toBe(false); // no grant yet: 104
+    expect(scalar(api, "SELECT count(*) FROM device_days")).toBe(0);
+    expect((await api.authorize()).status).toBe(200);
+    expect((await api.authorize({ device: { uuid: deviceId(2) } })).body.error?.code).toBe(120); // the one seat is taken
+    const body = { reportId: "report-dd-dup-01", records: [{ slot: slotIso(api.w), counts: { scans: 2 } }] };
+    await api.report(body);
+    await api.report(body);
+    expect(rows(api, "SELECT device_uuid AS device, authorizations, reports, units FROM device_days")).toEqual([{ device: deviceId(1), authorizations: 1, reports: 1, units: 2 }]);
+    expect(scalar(api, `SELECT sum(value) FROM item_rollups WHERE metric = 'devices' AND period = 'day'`)).toBe(1);
+  });
+});
+
 describe("concurrency peaks", () => {
   test("the hour's and day's peak is the busiest slot's occupancy, and the allowance drawn is summed per day", async () => {
     const api = await apiWorld({ items: [{ chargeWay: "concurrent-device", quantity: 1 }] });
@@ -135,9 +224,11 @@ describe("retention (rollup-retention job)", () => {
     api.w.clock.advance(35 * DAY);
     job.run();
     expect(count("SELECT count(*) FROM usage_records")).toBe(1); // exactly 35 days: still kept
+    expect(count("SELECT count(*) FROM device_days")).toBe(2);
     api.w.clock.advance(DAY);
     job.run();
     expect(count("SELECT count(*) FROM usage_records")).toBe(0);
+    expect(count("SELECT count(*) FROM device_days")).toBe(0); // per-device days go with the slot-level rows
     expect(count("SELECT count(*) FROM concurrent_seats")).toBe(0);
     expect(count("SELECT count(*) FROM item_rollups WHERE period = 'hour'")).toBe(1);
 

@@ -137,6 +137,121 @@ describe("the statistics of a handshake code", () => {
   });
 });
 
+describe("a day's devices (by device)", () => {
+  const deviceRows = (page: Page) => cells(page, "#stats-details table.stats-devices tbody");
+  const footer = (page: Page) => cells(page, "#stats-details table.stats-devices tfoot")[0];
+  const pagerLink = (page: Page, label: string) => [...page.doc.querySelectorAll("#stats-details nav.pager a")].find((a) => a.textContent === label)?.getAttribute("href") ?? null;
+
+  test("add up to the chart's devices and units and to the CSV, on an item's page (every code) and each code's page (its own), late reports on their own days", async () => {
+    const { admin } = await sharedItem();
+    const devicesChart = chartOf(await admin.get("/statistics/item/1?range=30d&metric=devices")).lines[0]!.values;
+    const unitsChart = chartOf(await admin.get("/statistics/item/1?range=30d&metric=consumption")).lines[0]!.values;
+    expect([devicesChart.at(-1), unitsChart.at(-1)]).toEqual([2, 8]);
+
+    const today = await admin.get(`/statistics/item/1?range=30d&metric=consumption&day=${TODAY}&group=device`);
+    expect(deviceRows(today)).toEqual([
+      [deviceId(1), "", "1", "1", "3", "12:00:00", "12:00:00"],
+      [deviceId(2), "", "1", "1", "5", "11:57:00", "12:00:00"],
+    ]);
+    expect(footer(today)).toEqual(["Day total", "2 devices", "", "", "8", "", ""]);
+    expect(today.doc.querySelector("#stats-details nav.pager")).toBeNull();
+    const csv = await csvRows(admin, `/statistics/item/1/csv?range=30d&metric=consumption&day=${TODAY}&group=device`);
+    expect(csv).toEqual([
+      ["device_uuid", "name", "authorizations", "reports", "units", "first_at", "last_at"],
+      [deviceId(1), "", "1", "1", "3", `${TODAY}T12:00:00.000Z`, `${TODAY}T12:00:00.000Z`],
+      [deviceId(2), "", "1", "1", "5", `${TODAY}T11:57:00.000Z`, `${TODAY}T12:00:00.000Z`],
+    ]);
+    expect(sum(csv.slice(1).map((r) => Number(r[4])))).toBe(unitsChart.at(-1)!);
+
+    // Three days back only a late report touched the item: its device is that day's one active device.
+    const late = await admin.get(`/statistics/item/1?range=30d&metric=devices&day=2026-11-25`);
+    expect(deviceRows(late)).toEqual([[deviceId(1), "", "0", "1", "10", "12:00:00", "12:00:00"]]);
+    expect([devicesChart.at(-4), unitsChart.at(-4)]).toEqual([1, 10]);
+
+    // Each code lists only the devices that came through it, per item.
+    const a = await admin.get(`/statistics/code/${CODE}?range=30d&metric=consumption&day=${TODAY}&group=device`);
+    expect(deviceRows(a)).toEqual([[deviceId(1), "", "2000001", "1", "1", "3", "12:00:00", "12:00:00"]]);
+    expect(footer(a)).toEqual(["Day total", "1 devices", "", "", "", "3", "", ""]);
+    const b = await admin.get(`/statistics/code/${CODE_B}?range=30d&metric=consumption&day=2026-11-08&group=device`);
+    expect(deviceRows(b)).toEqual([[deviceId(2), "", "2000001", "0", "1", "100", "12:00:00", "12:00:00"]]);
+    expect((await csvRows(admin, `/statistics/code/${CODE_B}/csv?range=30d&metric=consumption&day=2026-11-08&group=device`))[1]).toEqual([deviceId(2), "", "2000001", "0", "1", "100", "2026-11-08T12:00:00.000Z", "2026-11-08T12:00:00.000Z"]);
+  });
+
+  test("show the name a device gave, and are the devices metric's first grouping", async () => {
+    const { admin, authorize } = await sharedItem();
+    expect((await authorize({ device: { uuid: deviceId(3), name: "Front desk" } })).status).toBe(200);
+    const page = await admin.get(`/statistics/code/${CODE}?range=7d&metric=devices&day=${TODAY}`);
+    expect(page.doc.querySelector('#stats-details .tabs a[aria-current="true"]')?.textContent).toBe("By device");
+    expect(deviceRows(page).map((r) => r.slice(0, 3))).toEqual([[deviceId(1), "", "2000001"], [deviceId(3), "Front desk", "2000001"]]);
+    expect(chartOf(page).lines[0]!.values.at(-1)).toBe(2);
+  });
+
+  test("are paged by key: Next and Previous walk every row once, in order, however the codes and items interleave", async () => {
+    const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 1000 }, { chargeWay: "scan", quantity: 1000 }] });
+    const codeB = addCode(api.w, CODE_B, { itemIds: ["2000001"] });
+    const rollups = api.w.deps.usageStore.rollups;
+    const seen = (item: number, code: number, n: number) => rollups.deviceDay(item, code, deviceId(n), { firstAt: START, lastAt: START, authorizations: 1, reports: 0, units: 0 });
+    for (let n = 0; n < 100; n++) seen(1, codeB, n); // another code's rows on the same item and day
+    for (let n = 0; n < 70; n++) seen(1, 1, n);
+    for (let n = 0; n < 40; n++) seen(2, 1, n);
+    const admin = new Browser(api.w.app);
+    await setUpAndLogIn(admin, api.w.setupToken);
+
+    const walk = async (first: string, label: "Next" | "Previous") => {
+      const pages: Page[] = [];
+      for (let href: string | null = first; href; href = pagerLink(pages.at(-1)!, label)) {
+        pages.push(await admin.get(href));
+        expect(pages.at(-1)!.status).toBe(200);
+      }
+      return pages;
+    };
+    const forward = await walk(`/statistics/code/${CODE}?range=7d&metric=devices&day=${TODAY}&group=device`, "Next");
+    expect(forward.map((p) => deviceRows(p).length)).toEqual([50, 50, 10]);
+    const expected = [...Array.from({ length: 70 }, (_, n) => ["2000001", deviceId(n)]), ...Array.from({ length: 40 }, (_, n) => ["2000002", deviceId(n)])];
+    expect(forward.flatMap(deviceRows).map((r) => [r[2], r[0]])).toEqual(expected);
+
+    const last = forward.at(-1)!;
+    expect(footer(last)![1]).toBe("110 devices"); // the chart's figure for the day
+    expect(pagerLink(forward[0]!, "Previous")).toBeNull();
+    expect(pagerLink(last, "First")).toBe(`/statistics/code/${CODE}?range=7d&metric=devices&day=${TODAY}&group=device`);
+    const backward = await walk(pagerLink(last, "Previous")!, "Previous");
+    expect(backward.map((p) => deviceRows(p).length)).toEqual([50, 50]);
+    expect(backward.reverse().flatMap(deviceRows)).toEqual(forward.slice(0, 2).flatMap(deviceRows));
+    expect(pagerLink(backward[0]!, "Previous")).toBeNull(); // back at the start
+    expect(pagerLink(backward[1]!, "Next")).toBe(pagerLink(forward[1]!, "Next"));
+
+    const item = await walk(`/statistics/item/1?range=7d&metric=devices&day=${TODAY}&group=device`, "Next");
+    expect(item.map((p) => deviceRows(p).length)).toEqual([50, 50]);
+    expect(item.flatMap(deviceRows).map((r) => [r[0], r[2]])).toEqual(Array.from({ length: 100 }, (_, n) => [deviceId(n), n < 70 ? "2" : "1"])); // both codes' grants summed
+    const csv = await csvRows(admin, `/statistics/code/${CODE}/csv?range=7d&metric=devices&day=${TODAY}&group=device&after=1.${deviceId(3)}`);
+    expect(csv.slice(1).map((r) => [r[2], r[0]])).toEqual(expected); // the whole day, whatever page was open
+  });
+
+  test("past the per-device retention (--usage-slot-days) say so plainly instead of an empty table", async () => {
+    for (const [flags, kept] of [[{}, false], [{ usageSlotDays: "40" }, true]] as const) {
+      const api = await apiWorld({ items: [{ chargeWay: "scan", quantity: 100 }], flags });
+      expect((await api.authorize()).status).toBe(200);
+      api.w.clock.advance(36 * DAY);
+      const admin = new Browser(api.w.app);
+      await setUpAndLogIn(admin, api.w.setupToken);
+      const page = await admin.get(`/statistics/item/1?range=90d&metric=devices&day=${TODAY}&group=device`);
+      expect(page.doc.querySelector("#stats-details table.stats-devices") !== null).toBe(kept);
+      if (kept) expect(deviceRows(page)).toHaveLength(1);
+      else {
+        expect(textOf(page, "#stats-details .empty")).toBe(`Per-device details are kept 35 days (--usage-slot-days); ${TODAY} is older. The day's totals stay: 1 active devices, 0 units reported.`);
+        expect(page.doc.querySelector("#stats-details a[download]")).toBeNull();
+      }
+    }
+  });
+
+  test("a page key that is not one is refused", async () => {
+    const { admin } = await sharedItem();
+    const res = await admin.get(`/statistics/item/1?metric=devices&day=${TODAY}&group=device&after=not-a-key`);
+    expect(res.status).toBe(422);
+    expect(res.text).toContain("after must be a device key");
+  });
+});
+
 describe("the view is in the URL", () => {
   test("every range and metric link names its view, and reading it back gives the same query", async () => {
     const { admin } = await sharedItem();
@@ -145,7 +260,7 @@ describe("the view is in the URL", () => {
     expect(links).toContain(`/statistics/code/${CODE}?range=7d&metric=devices`);
     expect(links).toContain(`/statistics/code/${CODE}?range=90d&metric=authorizations`);
     const now = START;
-    for (const qs of ["range=custom&from=2026-01-01&to=2026-02-01&metric=consumption&mode=cumulative", "range=all&metric=devices&day=2026-11-20&group=item&page=2", "range=7d&metric=authorizations"]) {
+    for (const qs of ["range=custom&from=2026-01-01&to=2026-02-01&metric=consumption&mode=cumulative", "range=all&metric=devices&day=2026-11-20&group=item&page=2", "range=7d&metric=devices&day=2026-11-20&group=device&after=3.device-0001", "range=7d&metric=authorizations"]) {
       const q = parseStatsQuery(Object.fromEntries(new URLSearchParams(qs)), now, STATS_METRICS);
       expect(statsQueryString(q)).toBe(qs);
     }

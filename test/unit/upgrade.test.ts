@@ -43,7 +43,7 @@ describe("upgrade from an older release's data dir", () => {
         expect(Object.values(now.licenseKeys).every((k) => typeof k === "string")).toBe(true);
         // Migration 0008: the hot path's lookup tables read one b-tree (drizzle's schema cannot say so).
         const withoutRowid = db.$client.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID' ORDER BY name").all();
-        expect(withoutRowid.map((t) => t.name)).toEqual(["grants", "item_devices"]);
+        expect(withoutRowid.map((t) => t.name)).toEqual(["device_days", "grants", "item_devices"]);
       } finally {
         closeDatabase(db);
       }

@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { handshakeCodes } from "./handshake-codes";
 import { licenseItems } from "./licenses";
 
@@ -18,7 +18,9 @@ export type RollupPeriod = (typeof ROLLUP_PERIODS)[number];
 /**
  * What a rollup row counts:
  * - `consumed`: units reported, per counter name (scans, pages, module names); summed;
- * - `devices`: devices in contact that day (name ""); daily only; summed once per device and day;
+ * - `devices`: devices active that day (name ""): granted an authorization or reporting usage of
+ *   that day; daily and monthly only; counted once per device and day from device_days (per item
+ *   for an item, per item and device for a code);
  * - `peak-devices`, `peak-instances`: concurrent seats taken in the busiest slot; a maximum;
  * - `allowance`: device-slots drawn from a concurrent item's overuse allowance; summed;
  * - `domains`: domains in contact that day (name ""); daily only.
@@ -80,4 +82,38 @@ export const authorizationRollups = sqliteTable(
     count: integer("count").notNull(),
   },
   (t) => [primaryKey({ columns: [t.code, t.period, t.bucket, t.result] })],
+);
+
+/**
+ * What one device did with one item through one code on one UTC day: the "by device" details of a
+ * day, and where the daily `devices` rollups are counted (a new row is a device new that day).
+ * Written in the same transaction as the usage (RollupStore.deviceDay): `authorizations` granted
+ * that day, `reports` accepted with usage of that day (a late report counts on the days of its
+ * slots), `units` reported for that day (all counter names together: they add up to the day's
+ * consumption), and the first and last activity of the day (an authorization's time, a reported
+ * slot's start). Slot-level detail: purged with usage_records (--usage-slot-days).
+ * The table is WITHOUT ROWID (drizzle/0009_device_days.sql, edited by hand): the hot path's upsert
+ * walks one B-tree, not a key index and then the row.
+ */
+export const deviceDays = sqliteTable(
+  "device_days",
+  {
+    itemRowId: integer("item_row_id")
+      .notNull()
+      .references(() => licenseItems.id, { onDelete: "cascade" }),
+    day: integer("day").notNull(),
+    deviceUuid: text("device_uuid").notNull(),
+    codeId: integer("code_id")
+      .notNull()
+      .references(() => handshakeCodes.id, { onDelete: "cascade" }),
+    authorizations: integer("authorizations").notNull().default(0),
+    reports: integer("reports").notNull().default(0),
+    units: integer("units").notNull().default(0),
+    firstAt: integer("first_at").notNull(),
+    lastAt: integer("last_at").notNull(),
+  },
+  // An item's page reads the key in order (item, day, device); a code's page needs its own
+  // index: the code's rows of a day are a few among every code's on a shared item, and its
+  // items may since have been unlinked. It is written only when a row is new (once a day per device).
+  (t) => [primaryKey({ columns: [t.itemRowId, t.day, t.deviceUuid, t.codeId] }), index("device_days_code").on(t.codeId, t.day, t.itemRowId, t.deviceUuid)],
 );

@@ -12,7 +12,7 @@ import { isHtmx, pageOrFragment } from "../render";
  *   GET /statistics/item/:rowId       an item's statistics (every code's usage)
  *   GET …/csv?<same query>            what the page shows, as CSV
  * The query string holds the view: range (7d, 30d, 90d, all, custom + from/to), metric, mode,
- * day, group and page (src/domain/statistics.ts).
+ * day, group, page, and after/before for a day's devices (src/domain/statistics.ts).
  */
 export function registerStatisticsRoutes(app: Hono<AppEnv>, deps: Deps) {
   const subjectOf = (c: Context<AppEnv>): { subject: StatsSubject; path: string } => {
@@ -25,7 +25,7 @@ export function registerStatisticsRoutes(app: Hono<AppEnv>, deps: Deps) {
   const view = (c: Context<AppEnv>, cards = true): StatisticsPageProps => {
     const { subject, path } = subjectOf(c);
     const query = statisticsQuery(c.var.ctx, subject, c.req.query());
-    const data = readStatistics(c.var.ctx, subject, query);
+    const data = readStatistics(c.var.ctx, subject, query, { slotDays: deps.settings.usageSlotDays });
     const title = subject.kind === "code" ? `Statistics of handshake code ${subject.code}` : `Statistics of item ${subject.itemId}`;
     return { title, kind: subject.kind, path, items: cards ? statisticsCards(c.var.ctx, subject) : [], metrics: subject.metrics, query, data, updatedAt: c.var.ctx.clock.now() };
   };

@@ -77,6 +77,7 @@ function decide(ctx: ApiContext, req: AuthorizeRequest, now: number): AuthorizeO
     const result = misfit ? refuse(misfit.code, misfitMessage(misfit.code, item, req)) : chargeItem(ctx.store, item, charge, now);
     if (!isRefusal(result)) {
       ctx.store.touchGrant(code.id, item.rowId, req.device.uuid, now);
+      ctx.store.rollups.deviceDay(item.rowId, code.id, req.device.uuid, { firstAt: now, lastAt: now, authorizations: 1, reports: 0, units: 0 });
       return { granted: true, license: grantOf(code, item, req.instances, result.validUntil) };
     }
     const stage = misfit ? misfit.stage : CAPACITY_STAGE;

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { API_ERRORS, refuse, type Refusal } from "../../domain/api-errors";
 import { consumptionCap, deviceLimit, validUntil } from "../../domain/charge-ways";
-import { DAY_MS, isoTime, parseSlot, SLOT_MS, slotOf } from "../../domain/slots";
+import { DAY_MS, dayOf, isoTime, parseSlot, SLOT_MS, slotOf } from "../../domain/slots";
+import type { DeviceActivity } from "../usage/rollup-store";
 import type { ApiCode, ApiItem } from "../usage/usage-store";
 import { grantOf, type LicenseGrant } from "./authorize";
 import type { ApiContext } from "./context";
@@ -66,13 +67,22 @@ export async function report(ctx: ApiContext, req: ReportRequest): Promise<Repor
 
 function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportRequest, slots: number[], now: number): ReportOutcome {
   let total = 0;
+  // The device's activity per UTC day of its slots: a late report counts on the days it reports.
+  const days = new Map<number, DeviceActivity>();
   for (const [i, { counts }] of req.records.entries()) {
+    const slot = slots[i]!;
+    const activity = days.get(dayOf(slot)) ?? { firstAt: slot, lastAt: slot, authorizations: 0, reports: 1, units: 0 };
+    days.set(dayOf(slot), activity);
+    activity.firstAt = Math.min(activity.firstAt, slot);
+    activity.lastAt = Math.max(activity.lastAt, slot);
     for (const [name, count] of Object.entries(counts)) {
       if (count === 0) continue;
-      ctx.store.addUsage(item.rowId, code.id, slots[i]!, name, count);
+      ctx.store.addUsage(item.rowId, code.id, slot, name, count);
       total = Math.min(total + count, Number.MAX_SAFE_INTEGER); // counters saturate: only safe integers are stored
+      activity.units = Math.min(activity.units + count, Number.MAX_SAFE_INTEGER);
     }
   }
+  for (const activity of days.values()) ctx.store.rollups.deviceDay(item.rowId, code.id, req.device.uuid, activity);
   const servesUntil = item.expiresAt + item.graceDays * DAY_MS;
   let deviceActiveUntil: number | undefined;
   let heldUntil = Number.POSITIVE_INFINITY;

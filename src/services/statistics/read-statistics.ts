@@ -5,10 +5,14 @@ import { DAY_MS, HOUR_MS } from "../../domain/slots";
 import {
   dayStart,
   DETAIL_PAGE_SIZE,
+  DEVICE_PAGE_SIZE,
   type DetailGroup,
+  type DeviceCursor,
   metricsFor,
   parseStatsQuery,
   type StatsData,
+  type StatsDevicePage,
+  type StatsDeviceRow,
   type StatsLine,
   type StatsMetric,
   type StatsQuery,
@@ -73,12 +77,18 @@ export function statisticsQuery(ctx: Pick<ServiceContext, "clock">, subject: Sta
   return parseStatsQuery(params, ctx.clock.now().getTime(), subject.metrics);
 }
 
+/** How long the per-device rows of a day are kept: --usage-slot-days (they go with the slot-level rows). */
+export interface DeviceDetailRetention {
+  slotDays: number;
+}
+
 /**
  * The data of one statistics view, read from the rollups only: daily rows for the range, the
- * all-time row for "all history", hourly rows for one day's details. Its cost follows the number of
- * days shown, never the amount of usage behind them.
+ * all-time row for "all history", hourly rows for one day's details, one page of device_days rows
+ * for a day's devices. Its cost follows the number of days (or devices) shown, never the amount of
+ * usage behind them.
  */
-export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subject: StatsSubject, q: StatsQuery): StatsData {
+export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subject: StatsSubject, q: StatsQuery, retention: DeviceDetailRetention): StatsData {
   const r = new RollupReader(ctx.db.$client, subject);
   const today = dayStart(ctx.clock.now().getTime());
   const from = q.from ?? Math.min(r.firstDay() ?? today, q.to);
@@ -137,16 +147,18 @@ export function readStatistics(ctx: Pick<ServiceContext, "db" | "clock">, subjec
   }
   const first = lines[0]?.values ?? [];
   const total = peak ? Math.max(0, ...first) : first.reduce((s, v) => s + v, 0);
-  return { metric: q.metric, days, grain: period, lines, limit, total, peak, breakdowns, details: q.day === null ? null : details(r, subject, q, q.day) };
+  return { metric: q.metric, days, grain: period, lines, limit, total, peak, breakdowns, details: q.day === null ? null : details(r, subject, q, q.day, today, retention) };
 }
 
 /** The detail groupings a metric offers for a day (each row adds up to the day's figure). */
 export function detailGroups(subject: StatsSubject, metric: StatsMetric): DetailGroup[] {
   switch (metric) {
     case "consumption":
-      return subject.kind === "code" ? ["hour", "counter", "item"] : ["hour", "counter"];
+      return subject.kind === "code" ? ["hour", "counter", "item", "device"] : ["hour", "counter", "device"];
     case "authorizations":
-      return ["hour", "result"];
+      return ["hour", "result", "device"];
+    case "devices":
+      return ["device", "item"];
     case "concurrency":
       return ["hour"];
     default:
@@ -154,9 +166,13 @@ export function detailGroups(subject: StatsSubject, metric: StatsMetric): Detail
   }
 }
 
-function details(r: RollupReader, subject: StatsSubject, q: StatsQuery, day: number): NonNullable<StatsData["details"]> {
+function details(r: RollupReader, subject: StatsSubject, q: StatsQuery, day: number, today: number, retention: DeviceDetailRetention): NonNullable<StatsData["details"]> {
   const groups = detailGroups(subject, q.metric);
   const group = groups.includes(q.group) ? q.group : groups[0]!;
+  if (group === "device") {
+    const devices = devicePage(r, subject, q, day, day >= today - retention.slotDays * DAY_MS, retention.slotDays);
+    return { day, group, groups, columns: ["Authorizations", "Reports", "Units"], rows: [], allRows: [], page: 1, pages: 1, total: [], devices };
+  }
   const hourLabel = (ms: number) => `${new Date(ms).toISOString().slice(11, 16)}–${new Date(ms + HOUR_MS).toISOString().slice(11, 16)}`;
   const itemLabel = (rowId: number) => subject.items.find((i) => i.rowId === rowId)?.itemId ?? `item #${rowId}`;
   let columns: string[] = [];
@@ -200,7 +216,35 @@ function details(r: RollupReader, subject: StatsSubject, q: StatsQuery, day: num
   const page = Math.min(q.page, pages);
   const combine = q.metric === "concurrency" ? [Math.max, (a: number, b: number) => a + b] : columns.map(() => (a: number, b: number) => a + b);
   const total = columns.map((_, i) => all.reduce((s, row) => combine[i]!(s, row.values[i] ?? 0), 0));
-  return { day, group, groups, columns, rows: all.slice((page - 1) * DETAIL_PAGE_SIZE, page * DETAIL_PAGE_SIZE), allRows: all, page, pages, total };
+  return { day, group, groups, columns, rows: all.slice((page - 1) * DETAIL_PAGE_SIZE, page * DETAIL_PAGE_SIZE), allRows: all, page, pages, total, devices: null };
+}
+
+/**
+ * One page of a day's devices, by key (q.after, q.before): DEVICE_PAGE_SIZE rows and one more to
+ * tell whether another page follows. The figures they add up to come from the rollups, so nothing
+ * here reads more than a page. A day older than the per-device retention reads nothing.
+ */
+function devicePage(r: RollupReader, subject: StatsSubject, q: StatsQuery, day: number, kept: boolean, keptDays: number): StatsDevicePage {
+  const figures = { devices: sumOf(r.daily("devices", day, day)), units: sumOf(r.daily("consumed", day, day)) };
+  const perItem = subject.kind === "code";
+  if (!kept) return { kept, keptDays, perItem, rows: [], previous: null, next: null, ...figures, all: [] };
+  const backwards = q.before !== null;
+  const read = r.devicesOfDay(day, q.before ?? q.after ?? FIRST_KEY, backwards ? "before" : "after", DEVICE_PAGE_SIZE + 1);
+  const more = read.length > DEVICE_PAGE_SIZE;
+  const rows = read.slice(0, DEVICE_PAGE_SIZE);
+  if (backwards) rows.reverse();
+  const key = (row: StatsDeviceRow | undefined): DeviceCursor | null => (row ? { itemRowId: row.itemRowId, deviceUuid: row.deviceUuid } : null);
+  // Going forward, a page reached by a key has one before it; going back, one after it.
+  const previous = backwards ? (more ? key(rows[0]) : null) : q.after ? key(rows[0]) : null;
+  const next = backwards || more ? key(rows.at(-1)) : null;
+  return { kept, keptDays, perItem, rows, previous, next, ...figures, all: r.allDevicesOfDay(day) };
+}
+
+/** Before every key: the first page. */
+const FIRST_KEY: DeviceCursor = { itemRowId: 0, deviceUuid: "" };
+
+function sumOf(rows: { value: number }[]): number {
+  return rows.reduce((s, x) => s + x.value, 0);
 }
 
 /** "Granted", "106", or "Refused (code not recorded)" for history from before refusals were told apart. */
@@ -227,6 +271,7 @@ class RollupReader {
   readonly #id: number;
   readonly #code: string | null;
   readonly #itemColumn: string;
+  readonly #itemId: string;
   constructor(
     private readonly db: Database,
     subject: StatsSubject,
@@ -236,6 +281,7 @@ class RollupReader {
     this.#id = subject.kind === "code" ? subject.codeId : subject.itemRowId;
     this.#code = subject.kind === "code" ? subject.code : null;
     this.#itemColumn = "item_row_id";
+    this.#itemId = subject.kind === "item" ? subject.itemId : "";
   }
 
   firstDay(): number | null {
@@ -265,6 +311,44 @@ class RollupReader {
     return this.db
       .query(`SELECT ${this.#itemColumn} AS itemRowId, sum(value) AS value FROM ${this.#table} WHERE ${this.#owner} = ? AND period = 'day' AND bucket = ? AND metric = ? GROUP BY 1 ORDER BY 1`)
       .all(this.#id, day, metric) as { itemRowId: number; value: number }[];
+  }
+  /**
+   * Up to `limit` of a day's device rows after (or before, nearest first) `key`, in the order
+   * (item, device): a range of device_days' key on an item's page (one row per device, its codes
+   * summed), of the index device_days_code on a code's page (one row per item and device).
+   */
+  devicesOfDay(day: number, key: DeviceCursor, direction: "after" | "before", limit: number): StatsDeviceRow[] {
+    const [op, order] = direction === "after" ? [">", "ASC"] : ["<", "DESC"];
+    const name = `(SELECT device_name FROM item_devices v WHERE v.item_row_id = d.item_row_id AND v.device_uuid = d.device_uuid) AS name`;
+    if (this.#code === null) {
+      return this.db
+        .query(
+          `SELECT d.item_row_id AS itemRowId, d.device_uuid AS deviceUuid, ${name}, sum(d.authorizations) AS authorizations, sum(d.reports) AS reports,
+             sum(d.units) AS units, min(d.first_at) AS firstAt, max(d.last_at) AS lastAt
+           FROM device_days d WHERE d.item_row_id = ?1 AND d.day = ?2 AND d.device_uuid ${op} ?3 GROUP BY d.device_uuid ORDER BY d.device_uuid ${order} LIMIT ?4`,
+        )
+        .all(this.#id, day, key.deviceUuid, limit)
+        .map((row) => ({ ...(row as StatsDeviceRow), itemId: this.#itemId }));
+    }
+    return this.db
+      .query(
+        `SELECT d.item_row_id AS itemRowId, (SELECT item_id FROM license_items WHERE id = d.item_row_id) AS itemId, d.device_uuid AS deviceUuid, ${name},
+           d.authorizations, d.reports, d.units, d.first_at AS firstAt, d.last_at AS lastAt
+         FROM device_days d WHERE d.code_id = ?1 AND d.day = ?2 AND (d.item_row_id, d.device_uuid) ${op} (?3, ?4)
+         ORDER BY d.item_row_id ${order}, d.device_uuid ${order} LIMIT ?5`,
+      )
+      .all(this.#id, day, key.itemRowId, key.deviceUuid, limit) as StatsDeviceRow[];
+  }
+  /** Every device row of a day, read a page of 500 at a time as it is iterated. */
+  *allDevicesOfDay(day: number): Generator<StatsDeviceRow> {
+    let key = FIRST_KEY;
+    while (true) {
+      const rows = this.devicesOfDay(day, key, "after", 500);
+      yield* rows;
+      if (rows.length < 500) return;
+      const last = rows.at(-1)!;
+      key = { itemRowId: last.itemRowId, deviceUuid: last.deviceUuid };
+    }
   }
   authorizations(period: "hour" | "day" | "month", from: number, to: number): { bucket: number; result: number; value: number }[] {
     if (this.#code === null) return [];

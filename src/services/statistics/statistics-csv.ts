@@ -15,12 +15,21 @@ export function cumulative(values: number[]): number[] {
 
 /**
  * What a statistics view shows, as CSV (RFC 4180, CRLF, a header row, ISO UTC times), streamed
- * row by row: the selected day's detail rows when a day is open, else the range's daily series
- * (running totals in the cumulative view, except for peaks).
+ * row by row: the selected day's detail rows when a day is open (by device: every device of the
+ * day, not just the page shown, read page by page as the stream is pulled), else the range's daily
+ * series (running totals in the cumulative view, except for peaks).
  */
 export function statisticsCsv(q: StatsQuery, data: StatsData): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   function* lines(): Generator<string> {
+    if (data.details?.devices) {
+      const { perItem, all } = data.details.devices;
+      yield ["device_uuid", "name", ...(perItem ? ["item"] : []), "authorizations", "reports", "units", "first_at", "last_at"].map(field).join(",");
+      for (const row of all) {
+        yield [row.deviceUuid, row.name ?? "", ...(perItem ? [row.itemId] : []), row.authorizations, row.reports, row.units, new Date(row.firstAt).toISOString(), new Date(row.lastAt).toISOString()].map(field).join(",");
+      }
+      return;
+    }
     if (data.details) {
       const d = data.details;
       yield [d.group === "hour" ? "hour_start" : d.group, ...d.columns].map(field).join(",");

@@ -1,14 +1,24 @@
 import type { Database } from "bun:sqlite";
-import { dayOf, hourOf } from "../../domain/slots";
+import { DAY_MS, dayOf, hourOf } from "../../domain/slots";
 
 export function monthOf(ms: number): number {
   const at = new Date(ms);
   return Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
 }
 
+/** What a device did on one UTC day with an item through a code (RollupStore.deviceDay). */
+export interface DeviceActivity {
+  /** The first and last activity (UTC ms): an authorization's time, a reported slot's start; both on one day. */
+  firstAt: number;
+  lastAt: number;
+  authorizations: number;
+  reports: number;
+  units: number;
+}
+
 /**
  * Keeps the rollups (src/db/schema/rollups.ts) up to date. Called by UsageStore's write methods
- * inside the caller's transaction, one call per write, so a rollup never disagrees with the rows
+ * (and by the API verbs, for what only they know) inside the caller's transaction, one call per write, so a rollup never disagrees with the rows
  * it summarises. Each call is one or two prepared statements; rows go to the buckets of the time
  * the usage happened (a late report's slot), not of its arrival.
  */
@@ -24,16 +34,21 @@ export class RollupStore {
     this.#q.addCode.run(codeId, itemRowId, hourOf(slot), dayOf(slot), monthOf(slot), "consumed", name, count);
   }
 
-  /** A device's contact with an item: counted once per UTC day (compared with the stored last contact, before it moves). */
-  deviceContact(itemRowId: number, deviceUuid: string, now: number): void {
-    const last = this.#q.deviceLastSeen.get(itemRowId, deviceUuid) as { at: number } | null;
-    if (!last || dayOf(last.at) !== dayOf(now)) this.#q.addItemDay.run(itemRowId, dayOf(now), monthOf(now), "devices", 1);
-  }
-
-  /** A device granted an item through a code: counted once per UTC day for the code. */
-  grantContact(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
-    const last = this.#q.grantLastSeen.get(codeId, itemRowId, deviceUuid) as { at: number } | null;
-    if (!last || dayOf(last.at) !== dayOf(now)) this.#q.addCodeDay.run(codeId, itemRowId, dayOf(now), monthOf(now), "devices", 1);
+  /**
+   * A device's activity with an item through a code on one UTC day (device_days), the day of
+   * `activity.firstAt` (the caller keeps `lastAt` on the same day): granted authorizations,
+   * accepted reports and the units they reported for that day. The device's first row of the day
+   * for the code counts it in the code's daily `devices`; its first for the item (any code), in the
+   * item's. One read and one upsert; the `devices` rollups are written only when the device is new
+   * that day.
+   */
+  deviceDay(itemRowId: number, codeId: number, deviceUuid: string, activity: DeviceActivity): void {
+    const day = dayOf(activity.firstAt);
+    const codes = this.#q.deviceDayCodes.all(itemRowId, day, deviceUuid) as { codeId: number }[];
+    this.#q.addDeviceDay.run(itemRowId, day, deviceUuid, codeId, activity.authorizations, activity.reports, activity.units, activity.firstAt, activity.lastAt);
+    if (codes.some((c) => c.codeId === codeId)) return;
+    this.#q.addCodeDay.run(codeId, itemRowId, day, monthOf(day), "devices", 1);
+    if (codes.length === 0) this.#q.addItemDay.run(itemRowId, day, monthOf(day), "devices", 1);
   }
 
   /** A domain's contact with an item: counted once per UTC day. */
@@ -59,12 +74,13 @@ export class RollupStore {
   }
 
   /**
-   * Retention (DESIGN.md, "Limits and retention"): forgets slot-level usage (usage_records, and
-   * concurrent seats of past slots) before `slotsBefore` and hourly rollups before `hoursBefore`.
-   * Daily, monthly and all-time rollups are kept for ever. Returns the rows deleted.
+   * Retention (DESIGN.md, "Limits and retention"): forgets slot-level usage (usage_records,
+   * concurrent seats of past slots, and device_days of days that ended) before `slotsBefore` and
+   * hourly rollups before `hoursBefore`. Daily, monthly and all-time rollups are kept for ever.
+   * Returns the rows deleted.
    */
   purge(slotsBefore: number, hoursBefore: number): { slotRows: number; hourRows: number } {
-    const slotRows = this.#q.purgeUsage.run(slotsBefore).changes + this.#q.purgeSeats.run(slotsBefore).changes;
+    const slotRows = this.#q.purgeUsage.run(slotsBefore).changes + this.#q.purgeSeats.run(slotsBefore).changes + this.#q.purgeDeviceDays.run(slotsBefore - DAY_MS).changes;
     const hourRows =
       this.#q.purgeItemHours.run(hoursBefore).changes + this.#q.purgeCodeHours.run(hoursBefore).changes + this.#q.purgeAuthorizationHours.run(hoursBefore).changes;
     return { slotRows, hourRows };
@@ -98,14 +114,22 @@ function prepare(db: Database) {
       `INSERT INTO authorization_rollups (code, period, bucket, result, count) VALUES (?1, 'hour', ?2, ?5, 1), (?1, 'day', ?3, ?5, 1), (?1, 'month', ?4, ?5, 1), (?1, 'all', 0, ?5, 1)
        ON CONFLICT DO UPDATE SET count = count + 1`,
     ),
-    deviceLastSeen: db.query(`SELECT last_seen_at AS at FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
-    grantLastSeen: db.query(`SELECT last_granted_at AS at FROM grants WHERE code_id = ? AND item_row_id = ? AND device_uuid = ?`),
+    // The codes a device used an item through that day (usually one). A plain range read: an
+    // aggregate over the same rows, max(code_id = ?), measured 7× slower (5 µs against 0.8).
+    deviceDayCodes: db.query(`SELECT code_id AS codeId FROM device_days WHERE item_row_id = ? AND day = ? AND device_uuid = ?`),
+    addDeviceDay: db.query(
+      `INSERT INTO device_days (item_row_id, day, device_uuid, code_id, authorizations, reports, units, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET authorizations = authorizations + excluded.authorizations, reports = reports + excluded.reports,
+         units = min(units + excluded.units, ${MAX_SAFE}), first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
+    ),
     domainLastSeen: db.query(`SELECT last_seen_at AS at FROM item_domains WHERE item_row_id = ? AND domain = ?`),
     // Each purge walks the primary key owner by owner, never the whole table.
     purgeUsage: db.query(
       `DELETE FROM usage_records WHERE item_row_id IN (SELECT id FROM license_items) AND code_id IN (SELECT id FROM handshake_codes) AND slot < ?`,
     ),
     purgeSeats: db.query(`DELETE FROM concurrent_seats WHERE item_row_id IN (SELECT id FROM license_items) AND slot < ?`),
+    // A day's rows go once the whole day is before the limit (a day start at or before limit − 1 day).
+    purgeDeviceDays: db.query(`DELETE FROM device_days WHERE item_row_id IN (SELECT id FROM license_items) AND day <= ?`),
     purgeItemHours: db.query(`DELETE FROM item_rollups WHERE item_row_id IN (SELECT id FROM license_items) AND period = 'hour' AND bucket < ?`),
     purgeCodeHours: db.query(`DELETE FROM code_rollups WHERE code_id IN (SELECT id FROM handshake_codes) AND period = 'hour' AND bucket < ?`),
     purgeAuthorizationHours: db.query(`DELETE FROM authorization_rollups WHERE period = 'hour' AND bucket < ?`),

@@ -50,7 +50,7 @@ export class UsageStore {
   readonly #q: ReturnType<typeof prepare>;
   readonly #db: Database;
   #cached: Catalog = emptyCatalog(-1, -1);
-  /** The statistics rollups, kept by this store's writes (and by the callers that know more: allowance, authorization results). */
+  /** The statistics rollups, kept by this store's writes (and by the callers that know more: allowance, authorization results, a device's day). */
   readonly rollups: RollupStore;
   constructor(db: Db) {
     this.#db = db.$client;
@@ -133,7 +133,6 @@ export class UsageStore {
     const stored = this.#q.deviceContact.get(itemRowId, deviceUuid) as (Omit<StoredContact, "counted"> & { counted: number }) | null;
     const before = stored && { ...stored, counted: stored.counted === 1 };
     if (before && isRepeatContact(before, { name, now, activeUntil, counted })) return before.activeUntil;
-    this.rollups.deviceContact(itemRowId, deviceUuid, now);
     this.#q.touchDevice.run(itemRowId, deviceUuid, name, now, now, activeUntil, counted ? 1 : 0);
     if (counted && !before?.counted) this.#q.addActiveDevices.run(itemRowId, 1);
     return Math.max(activeUntil, before?.activeUntil ?? activeUntil);
@@ -251,7 +250,6 @@ export class UsageStore {
   touchGrant(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
     const last = this.#q.grantLastGranted.get(codeId, itemRowId, deviceUuid) as { at: number } | null;
     if (last && hourOf(last.at) === hourOf(now)) return;
-    this.rollups.grantContact(codeId, itemRowId, deviceUuid, now);
     this.#q.touchGrant.run(codeId, itemRowId, deviceUuid, now, now);
   }
   hasGrant(codeId: number, itemRowId: number, deviceUuid: string): boolean {

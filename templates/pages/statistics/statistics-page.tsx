@@ -1,5 +1,6 @@
 import type { LicenseItemView } from "../../../src/domain/license-item";
 import {
+  DEVICE_PAGE_SIZE,
   GROUP_LABELS,
   isoDay,
   METRIC_LABELS,
@@ -7,6 +8,7 @@ import {
   STATS_RANGES,
   statsQueryString,
   type StatsData,
+  type StatsDevicePage,
   type StatsMetric,
   type StatsQuery,
 } from "../../../src/domain/statistics";
@@ -43,7 +45,7 @@ export function StatisticsPage(props: StatisticsPageProps) {
   const url = useUrl();
   const { assets } = useView();
   const { query: q, data } = props;
-  const link = (change: Partial<StatsQuery>) => url(`${props.path}?${statsQueryString(q, { day: null, page: 1, ...change })}`);
+  const link = (change: Partial<StatsQuery>) => url(`${props.path}?${statsQueryString(q, { day: null, page: 1, after: null, before: null, ...change })}`);
   const lines = data.lines.map((l) => ({ label: l.label, values: shown(l.values, q, data) }));
   // A point is a day (its link opens the day's details) or, for long ranges, a month (its link shows its days).
   const daily = data.grain === "day";
@@ -255,19 +257,35 @@ export function StatsDetails(props: StatisticsPageProps) {
     <section id={STATS_DETAILS_ID} class="stats-details" aria-live="polite">
       <div class="stats-chart-head">
         <h2>{isoDay(d.day)} details</h2>
-        <a class="button-quiet-dark" href={url(`${props.path}/csv?${statsQueryString(q)}`)} download aria-label={`Export the details of ${isoDay(d.day)} as CSV`}>
-          Export CSV
-        </a>
+        {(!d.devices || d.devices.kept) && (
+          <a class="button-quiet-dark" href={url(`${props.path}/csv?${statsQueryString(q, { page: 1, after: null, before: null })}`)} download aria-label={`Export the details of ${isoDay(d.day)} as CSV`}>
+            Export CSV
+          </a>
+        )}
       </div>
       <ul class="tabs tabs-small" aria-label="Group by">
         {d.groups.map((g) => (
           <li>
-            <a {...swap(link({ group: g, page: 1 }))} aria-current={d.group === g ? "true" : undefined}>
+            <a {...swap(link({ group: g, page: 1, after: null, before: null }))} aria-current={d.group === g ? "true" : undefined}>
               {GROUP_LABELS[g]}
             </a>
           </li>
         ))}
       </ul>
+      {d.devices ? <DeviceDetails devices={d.devices} day={d.day} kind={props.kind} link={(change) => swap(link(change))} paged={q.after !== null || q.before !== null} /> : <GroupedDetails {...props} />}
+    </section>
+  );
+}
+
+/** The rows of a day grouped by hour, counter, item or result, with their total. */
+function GroupedDetails(props: StatisticsPageProps) {
+  const url = useUrl();
+  const { query: q, data } = props;
+  const d = data.details!;
+  const link = (change: Partial<StatsQuery>) => url(`${props.path}?${statsQueryString(q, change)}`);
+  const swap = (href: string) => ({ href, "hx-get": href, "hx-target": `#${STATS_DETAILS_ID}`, "hx-swap": "outerHTML", "hx-push-url": "true" });
+  return (
+    <>
       <table class="table">
         <thead>
           <tr>
@@ -305,6 +323,84 @@ export function StatsDetails(props: StatisticsPageProps) {
           {d.page < d.pages && <a {...swap(link({ page: d.page + 1 }))}>Next</a>}
         </nav>
       )}
-    </section>
+    </>
+  );
+}
+
+const clock = (ms: number) => <time datetime={new Date(ms).toISOString()}>{new Date(ms).toISOString().slice(11, 19)}</time>;
+
+/**
+ * A day's devices, a page at a time (Previous / Next by key): each device's authorizations,
+ * reports and units, and its first and last activity; the day's device count and units (the
+ * chart's figures) under them. Past the retention of per-device rows, a plain sentence instead.
+ */
+function DeviceDetails(props: { devices: StatsDevicePage; day: number; kind: "code" | "item"; link: (change: Partial<StatsQuery>) => Record<string, string>; paged: boolean }) {
+  const v = props.devices;
+  const through = props.kind === "code" ? "through this code" : "with this item";
+  if (!v.kept) {
+    return (
+      <p class="empty">
+        Per-device details are kept {v.keptDays} days (--usage-slot-days); {isoDay(props.day)} is older. The day's totals stay: {fmt(v.devices)} active devices, {fmt(v.units)} units reported.
+      </p>
+    );
+  }
+  return (
+    <>
+      <div class="table-wrap">
+        <table class="table stats-devices">
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">Name</th>
+              {v.perItem && <th scope="col">Item</th>}
+              <th scope="col">Authorizations</th>
+              <th scope="col">Reports</th>
+              <th scope="col">Units</th>
+              <th scope="col">First (UTC)</th>
+              <th scope="col">Last (UTC)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {v.rows.map((r) => (
+              <tr>
+                <th scope="row">
+                  <code>{r.deviceUuid}</code>
+                </th>
+                <td>{r.name ?? ""}</td>
+                {v.perItem && <td>{r.itemId}</td>}
+                <td class="num">{fmt(r.authorizations)}</td>
+                <td class="num">{fmt(r.reports)}</td>
+                <td class="num">{fmt(r.units)}</td>
+                <td>{clock(r.firstAt)}</td>
+                <td>{clock(r.lastAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">Day total</th>
+              <td>{fmt(v.devices)} devices</td>
+              {v.perItem && <td></td>}
+              <td></td>
+              <td></td>
+              <td class="num">{fmt(v.units)}</td>
+              <td></td>
+              <td></td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      {v.rows.length === 0 && <p class="empty">No device was active {through} on this page of the day.</p>}
+      {(props.paged || v.next) && (
+        <nav class="pager" aria-label="Device pages">
+          {props.paged && <a {...props.link({ after: null, before: null })}>First</a>}
+          {v.previous && <a {...props.link({ after: null, before: v.previous })}>Previous</a>}
+          {v.next && <a {...props.link({ after: v.next, before: null })}>Next</a>}
+          <span>
+            {fmt(v.devices)} devices this day, {DEVICE_PAGE_SIZE} a page
+          </span>
+        </nav>
+      )}
+    </>
   );
 }
