@@ -14,7 +14,7 @@ const MIGRATIONS: MigrationMeta[] = embeddedMigrations();
 /**
  * Opens (or creates) the SQLite database with the settings every write relies on: WAL,
  * synchronous=FULL (an acknowledged write survives power loss), foreign keys, a busy timeout for
- * the admin commands that share the file, a cap on the WAL file left behind, a larger page cache and memory-mapped reads.
+ * the admin commands that share the file, a cap on the WAL file left behind, a larger page cache, memory-mapped reads and statement journals in memory.
  */
 export function openDatabase(path: string): Db {
   const sqlite = new Database(path, { create: true, strict: true });
@@ -31,6 +31,11 @@ export function openDatabase(path: string): Db {
   // memory read, not a read() system call into the page cache (bench-scale: 0.65 → 0.83 of the
   // figure at 0 devices for a known device's authorize). Writes still go through the WAL.
   sqlite.exec("PRAGMA mmap_size = 1073741824");
+  // Statement journals in memory: the group commit gives every request a SAVEPOINT, and a page's
+  // first change under one is copied to the sub-journal — by default a temporary file. In memory, a
+  // new device's authorize spends ~35 µs in SQL instead of ~145 (bench-scale). Sorts and temporary
+  // tables (large only in a migration that builds an index) live in memory too.
+  sqlite.exec("PRAGMA temp_store = MEMORY");
   return drizzle({ client: sqlite }) as Db;
 }
 
