@@ -1,6 +1,7 @@
 -- item_devices and grants become WITHOUT ROWID tables: a lookup by their primary key (item, device)
--- or (code, item, device) — on every authorize and report — reads one b-tree, not the key's index
--- and then the table. At a million devices each was a second random page (scripts/bench-scale.ts).
+-- or (code, device, item) — on every authorize and report — reads one b-tree, not the key's index
+-- and then the table. grants' key puts the device before the item, so "does this device hold any
+-- grant of the code" is a prefix of it (code_counters, 0010). At a million devices each was a second random page (scripts/bench-scale.ts).
 -- drizzle's schema cannot say WITHOUT ROWID: src/db/schema/usage.ts notes it, and
 -- test/unit/upgrade.test.ts checks the tables stay so.
 CREATE TABLE `item_devices_new` (
@@ -35,7 +36,7 @@ CREATE TABLE `grants_new` (
 	`device_uuid` text NOT NULL,
 	`first_granted_at` integer NOT NULL,
 	`last_granted_at` integer NOT NULL,
-	PRIMARY KEY(`code_id`, `item_row_id`, `device_uuid`),
+	PRIMARY KEY(`code_id`, `device_uuid`, `item_row_id`),
 	FOREIGN KEY (`code_id`) REFERENCES `handshake_codes`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`item_row_id`) REFERENCES `license_items`(`id`) ON UPDATE no action ON DELETE cascade
 ) WITHOUT ROWID;

@@ -5,7 +5,9 @@
 //   npm run bench:scale [-- --seconds 2] [--rounds 3] [--concurrency 32] [--sizes 0,100000,1000000] [--loads report,release]
 //
 // One server per size, each its own data dir (a real file database: WAL, synchronous=FULL) with
-// one `device` item of 3,000,000 seats whose devices (and their grants) are seeded in bulk SQL.
+// one `device` item of 3,000,000 seats whose devices (their grants and days) are seeded in bulk SQL,
+// each last in touch at the clock's time, which the run keeps (ManualClock): every measured contact is a
+// repeat one within the hour and the day, as most contacts of a fleet reporting every 3 minutes are.
 // Then each load runs through the app in-process (`app.fetch`, `concurrency` requests in flight,
 // `seconds` each) against every size in turn, `rounds` times, and the best figure counts: the
 // sizes are measured interleaved, so a busy neighbour slows them alike. The loads:
@@ -24,7 +26,7 @@ import { loadConfig } from "../src/config";
 import { closeDatabase } from "../src/db/client";
 import { DATABASE_FILE, openDataDir } from "../src/db/data-dir";
 import { buildDeps } from "../src/deps";
-import { slotOf } from "../src/domain/slots";
+import { dayOf, slotOf } from "../src/domain/slots";
 import { ManualClock } from "../src/lib/clock";
 import { createLogger } from "../src/lib/logger";
 import { importLicenseFile } from "../src/services/license-files";
@@ -97,6 +99,11 @@ async function serverWith(size: number): Promise<Server> {
          ${numbers} SELECT ${itemRowId}, 'seed-' || printf('%08d', i), NULL, ${now}, ${now}, ${now + 365 * DAY}${hasCounters ? ", 1" : ""} FROM n`,
       );
       db.$client.run(`INSERT INTO grants (code_id, item_row_id, device_uuid, first_granted_at, last_granted_at) ${numbers} SELECT ${codeId}, ${itemRowId}, 'seed-' || printf('%08d', i), ${now}, ${now} FROM n`);
+      // Each seeded device was last in touch now (this hour, this day), as a fleet reporting every
+      // few minutes is: a measured contact is a repeat one, like the devices the loads add themselves.
+      db.$client.run(
+        `INSERT INTO device_days (item_row_id, day, device_uuid, code_id, authorizations, first_at, last_at) ${numbers} SELECT ${itemRowId}, ${dayOf(now)}, 'seed-' || printf('%08d', i), ${codeId}, 1, ${now}, ${now} FROM n`,
+      );
       if (hasCounters) {
         db.$client.run(`INSERT INTO item_capacity (item_row_id, active_devices) VALUES (${itemRowId}, ${to - from}) ON CONFLICT (item_row_id) DO UPDATE SET active_devices = active_devices + ${to - from}`);
       }

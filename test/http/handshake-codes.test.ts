@@ -275,7 +275,7 @@ describe("configurations (handshake codes)", () => {
     const w = await ready();
     await post(w.admin, "/configurations/new", newCode(w, "used", ["2000001"]));
     await post(w.admin, "/configurations/new", newCode(w, "unused", ["2000002"]));
-    w.db.insert(grants).values({ codeId: w.codeRow("100200-used")!.id, itemRowId: w.rowOf("2000001"), deviceUuid: "device-1", firstGrantedAt: 0, lastGrantedAt: 0 }).run();
+    w.deps.usageStore.touchGrant(w.codeRow("100200-used")!.id, w.rowOf("2000001"), "device-1", 0);
 
     const refused = await post(w.admin, "/configurations/100200-used/delete", []);
     expect(refused.status).toBe(409);

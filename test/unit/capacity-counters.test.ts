@@ -147,6 +147,9 @@ function expectCountersAgree(db: Db, now: number): void {
   const occupancy = db.$client.query(`SELECT item_row_id AS item, slot, devices, instances FROM slot_occupancy WHERE slot >= ${kept} AND devices > 0 ORDER BY 1, 2`).all();
   expect(occupancy).toEqual(recount);
   expect(count(db, `SELECT count(*) FROM slot_occupancy WHERE devices < 0 OR instances < 0 OR (devices = 0) <> (instances = 0)`)).toBe(0);
+  // A code's devices (Configurations) = the distinct devices of its grants (one device may hold several of its items).
+  const perCode = db.$client.query(`SELECT code_id AS code, count(DISTINCT device_uuid) AS devices FROM grants GROUP BY code_id ORDER BY 1`).all();
+  expect(db.$client.query(`SELECT code_id AS code, devices FROM code_counters WHERE devices <> 0 ORDER BY 1`).all()).toEqual(perCode);
 }
 
 describe("capacity counters agree with the rows they count", () => {

@@ -44,6 +44,10 @@ describe("upgrade from an older release's data dir", () => {
         // Migration 0008: the hot path's lookup tables read one b-tree (drizzle's schema cannot say so).
         const withoutRowid = db.$client.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID' ORDER BY name").all();
         expect(withoutRowid.map((t) => t.name)).toEqual(["device_days", "grants", "item_devices"]);
+        // Migration 0010 counted each code's distinct devices from the grants it found.
+        const perCode = db.$client.query("SELECT code_id AS code, count(DISTINCT device_uuid) AS devices FROM grants GROUP BY code_id ORDER BY 1").all();
+        expect(perCode.length).toBeGreaterThan(0);
+        expect(db.$client.query("SELECT code_id AS code, devices FROM code_counters ORDER BY 1").all()).toEqual(perCode);
       } finally {
         closeDatabase(db);
       }

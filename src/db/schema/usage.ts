@@ -52,8 +52,18 @@ export const grants = sqliteTable(
     firstGrantedAt: integer("first_granted_at").notNull(),
     lastGrantedAt: integer("last_granted_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.codeId, t.itemRowId, t.deviceUuid] }), index("grants_item").on(t.itemRowId)],
+  // (code, device, item): "has this device any grant of the code?" is a prefix of the key (code_counters).
+  (t) => [primaryKey({ columns: [t.codeId, t.deviceUuid, t.itemRowId] }), index("grants_item").on(t.itemRowId)],
 );
+
+/** Distinct devices granted per code (the Configurations page's Devices column), kept with the grants. */
+export const codeCounters = sqliteTable("code_counters", {
+  codeId: integer("code_id")
+    .primaryKey()
+    .references(() => handshakeCodes.id, { onDelete: "cascade" }),
+  /** Devices holding at least one grant of the code: a count of distinct grants.device_uuid, never recounted. */
+  devices: integer("devices").notNull().default(0),
+});
 
 /** Concurrent seats: one row per device per slot it occupies, with its instance count. */
 export const concurrentSeats = sqliteTable(

@@ -19,9 +19,9 @@ export function deleteHandshakeCode(ctx: Pick<ServiceContext, "db" | "clock" | "
   transaction(ctx.db, (tx) => {
     catalogChanged(tx); // the API reads the catalog again (src/db/catalog-version.ts)
     const row = findCodeRow(tx, input.code);
-    const granted = tx.select({ n: count() }).from(grants).where(eq(grants.codeId, row.id)).get()?.n ?? 0;
+    const granted = tx.select({ id: grants.codeId }).from(grants).where(eq(grants.codeId, row.id)).limit(1).get();
     const used = tx.select({ id: usageRecords.codeId }).from(usageRecords).where(eq(usageRecords.codeId, row.id)).limit(1).get();
-    if (granted > 0 || used) {
+    if (granted || used) {
       throw new AppError("CONFLICT", `${row.code} has served clients, and deleting it would lose its usage history. Disable it instead: clients are then refused, and its statistics stay.`);
     }
     if (row.isDefault) {

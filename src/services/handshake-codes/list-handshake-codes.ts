@@ -1,6 +1,6 @@
-import { countDistinct, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { grants, handshakeCodes } from "../../db/schema";
+import { codeCounters, handshakeCodes } from "../../db/schema";
 import type { HandshakeCodeView } from "../../domain/handshake-code";
 import { itemStatus } from "../../domain/item-status";
 import { readServerUrls, type ServerUrls } from "../settings";
@@ -31,9 +31,10 @@ export function findHandshakeCode(ctx: CodeReader, code: string): HandshakeCodeV
   return codeView(ctx, row, readServerUrls(ctx), deviceCounts(ctx.db, row.id).get(row.id) ?? 0);
 }
 
+/** Distinct devices granted per code: the counters kept with the grants (O(codes), not O(devices)). */
 function deviceCounts(db: Db, codeId?: number): Map<number, number> {
-  const query = db.select({ codeId: grants.codeId, devices: countDistinct(grants.deviceUuid) }).from(grants);
-  const rows = (codeId === undefined ? query : query.where(eq(grants.codeId, codeId))).groupBy(grants.codeId).all();
+  const query = db.select({ codeId: codeCounters.codeId, devices: codeCounters.devices }).from(codeCounters);
+  const rows = codeId === undefined ? query.all() : query.where(eq(codeCounters.codeId, codeId)).all();
   return new Map(rows.map((r) => [r.codeId, r.devices]));
 }
 

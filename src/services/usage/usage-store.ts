@@ -250,6 +250,8 @@ export class UsageStore {
   touchGrant(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
     const last = this.#q.grantLastGranted.get(codeId, itemRowId, deviceUuid) as { at: number } | null;
     if (last && hourOf(last.at) === hourOf(now)) return;
+    // A device's first grant of the code is one more of the code's devices (code_counters).
+    if (!last && !this.#q.holdsGrantOfCode.get(codeId, deviceUuid)) this.#q.addCodeDevices.run(codeId, 1);
     this.#q.touchGrant.run(codeId, itemRowId, deviceUuid, now, now);
   }
   hasGrant(codeId: number, itemRowId: number, deviceUuid: string): boolean {
@@ -281,7 +283,10 @@ export class UsageStore {
    */
   forgetSilentDevices(before: number): number {
     return this.#db.transaction(() => {
-      this.#q.forgetSilentGrants.run(before);
+      const forgotten = this.#q.forgetSilentGrants.all(before) as { codeId: number; deviceUuid: string }[];
+      // A device that lost its last grant of a code is one of the code's devices fewer (once, though it may lose several items).
+      const lost = new Map(forgotten.map((g) => [`${g.codeId} ${g.deviceUuid}`, g]));
+      for (const { codeId, deviceUuid } of lost.values()) if (!this.#q.holdsGrantOfCode.get(codeId, deviceUuid)) this.#q.addCodeDevices.run(codeId, -1);
       return this.#q.forgetSilentDevices.run(before).changes;
     })();
   }
@@ -374,6 +379,8 @@ function prepare(db: Database) {
       `INSERT INTO grants (code_id, item_row_id, device_uuid, first_granted_at, last_granted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (code_id, item_row_id, device_uuid) DO UPDATE SET last_granted_at = excluded.last_granted_at`,
     ),
     grantLastGranted: db.query(`SELECT last_granted_at AS at FROM grants WHERE code_id = ? AND item_row_id = ? AND device_uuid = ?`),
+    holdsGrantOfCode: db.query(`SELECT 1 FROM grants WHERE code_id = ? AND device_uuid = ? LIMIT 1`),
+    addCodeDevices: db.query(`INSERT INTO code_counters (code_id, devices) VALUES (?1, ?2) ON CONFLICT (code_id) DO UPDATE SET devices = devices + ?2`),
     hasGrant: db.query(`SELECT 1 FROM grants WHERE code_id = ? AND item_row_id = ? AND device_uuid = ?`),
     report: db.query(`SELECT records_hash AS recordsHash, response, http_status AS httpStatus FROM reports WHERE device_uuid = ? AND report_id = ?`),
     saveReport: db.query(`INSERT INTO reports (device_uuid, report_id, records_hash, response, http_status, received_at) VALUES (?, ?, ?, ?, ?, ?)`),
@@ -387,7 +394,7 @@ function prepare(db: Database) {
     purgeAuthorizationCounts: db.query(`DELETE FROM authorization_counts WHERE slot < ?`),
     forgetSilentGrants: db.query(
       `DELETE FROM grants WHERE (item_row_id, device_uuid) IN (SELECT d.item_row_id, d.device_uuid FROM item_devices d JOIN license_items i ON i.id = d.item_row_id
-         WHERE i.charge_way IN ${UNCAPPED_DEVICE_WAYS} AND d.last_seen_at < ?1) AND last_granted_at < ?1`,
+         WHERE i.charge_way IN ${UNCAPPED_DEVICE_WAYS} AND d.last_seen_at < ?1) AND last_granted_at < ?1 RETURNING code_id AS codeId, device_uuid AS deviceUuid`,
     ),
     forgetSilentDevices: db.query(`DELETE FROM item_devices WHERE item_row_id IN (SELECT id FROM license_items WHERE charge_way IN ${UNCAPPED_DEVICE_WAYS}) AND last_seen_at < ?`),
   };
