@@ -41,7 +41,7 @@ describe("device: devices active within the window, +10 % for new devices", () =
     refused(await api.authorize(as(12)), 120);
   });
 
-  test("contacts are recorded at most once per UTC hour: within it validUntil stays the recorded one; the next hour moves it", async () => {
+  test("contacts are recorded at most once per UTC hour (grants once a day): within it validUntil stays the recorded one; the next hour moves it", async () => {
     const api = await apiWorld({ items: [{ chargeWay: "device", quantity: 10, windowDays: 30 }] });
     const seen = () => api.w.db.$client.query("SELECT last_seen_at AS d, (SELECT last_granted_at FROM grants) AS g FROM item_devices").get();
     granted(await api.authorize(as(1)));
@@ -53,7 +53,10 @@ describe("device: devices active within the window, +10 % for new devices", () =
     expect(seen()).toEqual({ d: START, g: START });
     api.w.clock.advance(MIN); // 13:00
     expect((await api.authorize(as(1))).body.license.validUntil).toBe(iso(START + 60 * MIN + 30 * DAY));
-    expect(seen()).toEqual({ d: START + 60 * MIN, g: START + 60 * MIN });
+    expect(seen()).toEqual({ d: START + 60 * MIN, g: START }); // the grant: once a day
+    api.w.clock.set(iso(START + DAY));
+    await api.authorize(as(1));
+    expect(seen()).toEqual({ d: START + DAY, g: START + DAY });
   });
 
   test("a new device name is recorded at once, within the hour", async () => {

@@ -76,8 +76,10 @@ function decide(ctx: ApiContext, req: AuthorizeRequest, now: number): AuthorizeO
     const misfit = checkItemFit(item, req, now);
     const result = misfit ? refuse(misfit.code, misfitMessage(misfit.code, item, req)) : chargeItem(ctx.store, item, charge, now);
     if (!isRefusal(result)) {
-      ctx.store.touchGrant(code.id, item.rowId, req.device.uuid, now);
-      ctx.store.rollups.deviceDay(item.rowId, code.id, req.device.uuid, { firstAt: now, lastAt: now, authorizations: 1, reports: 0, units: 0 });
+      // The device's day through this code already began (a grant, or a report, which needs one):
+      // its grant exists and was recorded today, so the grant is written at most once a day.
+      const today = ctx.store.rollups.deviceDay(item.rowId, code.id, req.device.uuid, { firstAt: now, lastAt: now, authorizations: 1, reports: 0, units: 0 });
+      if (!today.seenThroughCode) ctx.store.touchGrant(code.id, item.rowId, req.device.uuid, now);
       return { granted: true, license: grantOf(code, item, req.instances, result.validUntil) };
     }
     const stage = misfit ? misfit.stage : CAPACITY_STAGE;

@@ -20,11 +20,13 @@ export function chargeItem(store: UsageStore, item: ApiItem, ask: ChargeAsk, now
   const q = item.quantity;
   switch (item.chargeWay) {
     case "device": {
-      const known = (store.device(item.rowId, ask.deviceUuid)?.activeUntil ?? 0) > now;
+      const stored = store.contact(item.rowId, ask.deviceUuid);
+      const known = (stored?.activeUntil ?? 0) > now;
       if (!known && store.activeDevices(item.rowId, now) >= deviceLimit(q)) {
         return refuse(120, `All ${q} device seats of item ${item.itemId} (and the 10 % tolerance) are in use.`);
       }
-      const activeUntil = store.touchDevice(item.rowId, ask.deviceUuid, ask.deviceName, now, now + (item.windowDays ?? 365) * DAY_MS, true);
+      // A known device's row is as read (activeDevices, which may un-count lapsed rows, did not run).
+      const activeUntil = store.touchDevice(item.rowId, ask.deviceUuid, ask.deviceName, now, now + (item.windowDays ?? 365) * DAY_MS, true, known ? stored : undefined);
       return { validUntil: validUntil("device", { now, servesUntil, deviceActiveUntil: activeUntil }) };
     }
     case "concurrent-device":

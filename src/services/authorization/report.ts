@@ -96,9 +96,11 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
     case "device": {
       // The report refreshes an active device. A lapsed one is new again: it gets a seat only if
       // one is free, as at authorize; else its usage is recorded and its license stays expired.
-      const activeUntil = ctx.store.device(item.rowId, req.device.uuid)?.activeUntil ?? now;
-      if (activeUntil > now || ctx.store.activeDevices(item.rowId, now) < deviceLimit(item.quantity)) {
-        deviceActiveUntil = ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, now + (item.windowDays ?? 365) * DAY_MS, true);
+      const stored = ctx.store.contact(item.rowId, req.device.uuid);
+      const activeUntil = stored?.activeUntil ?? now;
+      const active = activeUntil > now;
+      if (active || ctx.store.activeDevices(item.rowId, now) < deviceLimit(item.quantity)) {
+        deviceActiveUntil = ctx.store.touchDevice(item.rowId, req.device.uuid, null, now, now + (item.windowDays ?? 365) * DAY_MS, true, active ? stored : undefined);
       } else deviceActiveUntil = activeUntil;
       break;
     }

@@ -115,8 +115,10 @@ export class UsageStore {
   // (item_row_id, counted, expiry) — by expireLapsed before a decision that could refuse, and a
   // bounded number per housekeeping run. Concurrent seats per slot are slot_occupancy.
 
-  device(itemRowId: number, deviceUuid: string): { activeUntil: number; releasedAt: number | null } | null {
-    return this.#q.device.get(itemRowId, deviceUuid) as { activeUntil: number; releasedAt: number | null } | null;
+  /** A device's stored contact with an item, or null when the item has not met it. */
+  contact(itemRowId: number, deviceUuid: string): StoredContact | null {
+    const row = this.#q.deviceContact.get(itemRowId, deviceUuid) as (Omit<StoredContact, "counted"> & { counted: number }) | null;
+    return row && { ...row, counted: row.counted === 1 };
   }
   /** A `device` item's active devices at `now`: lapsed ones are expired first, then the counter is read. */
   activeDevices(itemRowId: number, now: number): number {
@@ -127,11 +129,10 @@ export class UsageStore {
    * Records a contact and returns the device's seat end after it. `counted` (a `device` item taking
    * or holding a seat; activeUntil > now) makes the row count in active_devices; other charge ways'
    * rows never count. A repeat contact within the hour writes nothing (isRepeatContact): the stored
-   * seat end, up to an hour short of `activeUntil`, is what the caller may promise.
+   * seat end, up to an hour short of `activeUntil`, is what the caller may promise. A caller that
+   * has just read the contact, with nothing written since, passes it as `before`.
    */
-  touchDevice(itemRowId: number, deviceUuid: string, name: string | null, now: number, activeUntil: number, counted = false): number {
-    const stored = this.#q.deviceContact.get(itemRowId, deviceUuid) as (Omit<StoredContact, "counted"> & { counted: number }) | null;
-    const before = stored && { ...stored, counted: stored.counted === 1 };
+  touchDevice(itemRowId: number, deviceUuid: string, name: string | null, now: number, activeUntil: number, counted = false, before = this.contact(itemRowId, deviceUuid)): number {
     if (before && isRepeatContact(before, { name, now, activeUntil, counted })) return before.activeUntil;
     this.#q.touchDevice.run(itemRowId, deviceUuid, name, now, now, activeUntil, counted ? 1 : 0);
     if (counted && !before?.counted) this.#q.addActiveDevices.run(itemRowId, 1);
@@ -246,7 +247,7 @@ export class UsageStore {
     this.#q.recountCounters.run(itemRowId);
   }
 
-  /** Records a grant; like a device's contact, at most once per UTC hour. */
+  /** Records a grant, at most once per UTC hour (authorize calls it only for a device's first grant of the day through the code). */
   touchGrant(codeId: number, itemRowId: number, deviceUuid: string, now: number): void {
     const last = this.#q.grantLastGranted.get(codeId, itemRowId, deviceUuid) as { at: number } | null;
     if (last && hourOf(last.at) === hourOf(now)) return;
@@ -318,7 +319,6 @@ function prepare(db: Database) {
     codeItems: db.query(`SELECT ${ITEM_COLUMNS} FROM handshake_code_items ci JOIN license_items i ON i.id = ci.item_row_id JOIN licenses l ON l.id = i.license_row_id WHERE ci.code_id = ? ORDER BY ci.position`),
     itemOfCode: db.query(`SELECT ${ITEM_COLUMNS} FROM handshake_code_items ci JOIN license_items i ON i.id = ci.item_row_id JOIN licenses l ON l.id = i.license_row_id WHERE ci.code_id = ? AND i.item_id = ?`),
     // Capacity (see the methods' note): rows and their counters.
-    device: db.query(`SELECT active_until AS activeUntil, released_at AS releasedAt FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
     deviceCounted: db.query(`SELECT counted FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
     deviceContact: db.query(
       `SELECT device_name AS name, last_seen_at AS lastSeenAt, active_until AS activeUntil, released_at AS releasedAt, counted FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`,
