@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
-import { auditEvents, grants, handshakeCodeItems, handshakeCodes, licenseItems, settings } from "../../src/db/schema";
+import { auditEvents, handshakeCodeItems, handshakeCodes, licenseItems, settings } from "../../src/db/schema";
 import { decodeLicenseKey } from "../../src/domain/license-key";
 import { Browser, ORIGIN, PASSWORD, setUpAndLogIn, textOf, type Page } from "../helpers/browser";
 import { activatedLicense, signed, withMachineUuid } from "../helpers/licenses";
