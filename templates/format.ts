@@ -17,3 +17,8 @@ export function formatBytes(bytes: number): string {
   while (value >= 1000 && unit < units.length - 1) (value /= 1000), unit++;
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
+
+/** "2026-12-01 14:03:09": a UTC time to the second (the pages say once that times are UTC). */
+export function formatUtc(at: Date): string {
+  return at.toISOString().slice(0, 19).replace("T", " ");
+}

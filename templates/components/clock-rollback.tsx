@@ -1,4 +1,5 @@
 import { describeClockGap, type ClockStatus } from "../../src/domain/clock-rollback";
+import { formatUtc } from "../format";
 
 /** Red, on Home while the system clock is rolled back (more than 5 minutes behind the latest time seen). */
 export function ClockRollbackBanner(props: { clock: ClockStatus | null | undefined }) {
@@ -7,7 +8,7 @@ export function ClockRollbackBanner(props: { clock: ClockStatus | null | undefin
   return (
     <p class="banner banner-danger" role="alert" id="clock-rollback">
       Clock rolled back: this machine's clock is {describeClockGap(clock.behindMs)} behind the latest time this server has seen (
-      <time datetime={clock.latestSeen.toISOString()}>{clock.latestSeen.toISOString().slice(0, 19).replace("T", " ")} UTC</time>). Until the clock is set
+      <time datetime={clock.latestSeen.toISOString()}>{formatUtc(clock.latestSeen)} UTC</time>). Until the clock is set
       right, license dates are checked against that time, so expired items stay expired. Set the system clock to the correct time (e.g. enable NTP).
     </p>
   );

@@ -1,5 +1,7 @@
 import { AppLayout } from "../layouts/app-layout";
 import { useUrl } from "../view-context";
+import { UtcTime } from "../components/utc-time";
+import { formatUtc } from "../format";
 
 export interface AlertHistoryRow {
   id: number;
@@ -21,7 +23,6 @@ export interface AlertHistoryPageProps {
   total: number;
 }
 
-const time = (d: Date) => d.toISOString().slice(0, 19).replace("T", " ");
 
 const STATUS: Record<AlertHistoryRow["status"], string> = { pending: "Queued", sending: "Sending", sent: "Sent", failed: "Failed" };
 
@@ -50,7 +51,7 @@ export function AlertHistoryPage(props: AlertHistoryPageProps) {
               {props.entries.map((e) => (
                 <tr class={`outbox-${e.status}`}>
                   <td>
-                    <time datetime={e.createdAt.toISOString()}>{time(e.createdAt)}</time>
+                    <UtcTime at={e.createdAt} />
                   </td>
                   <td>
                     <strong>{e.subject}</strong>
@@ -62,10 +63,10 @@ export function AlertHistoryPage(props: AlertHistoryPageProps) {
                   </td>
                   <td>{STATUS[e.status]}</td>
                   <td>
-                    {e.sentAt && <p>Sent {time(e.sentAt)} UTC: {e.response}</p>}
+                    {e.sentAt && <p>Sent {formatUtc(e.sentAt)} UTC: {e.response}</p>}
                     {e.attempts > 0 && <p class="muted">{e.attempts} attempt{e.attempts === 1 ? "" : "s"}</p>}
                     {e.lastError && <p class={e.status === "sent" ? "muted" : "field-error"}>Last error: {e.lastError}</p>}
-                    {e.nextAttemptAt && e.status === "pending" && <p class="muted">Next attempt {time(e.nextAttemptAt)} UTC</p>}
+                    {e.nextAttemptAt && e.status === "pending" && <p class="muted">Next attempt {formatUtc(e.nextAttemptAt)} UTC</p>}
                   </td>
                 </tr>
               ))}

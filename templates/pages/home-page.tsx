@@ -9,6 +9,7 @@ import { AppLayout } from "../layouts/app-layout";
 import { useUrl } from "../view-context";
 import type { UsageDashboard as Dashboard } from "../../src/domain/dashboard";
 import { UsageDashboard } from "../components/usage-dashboard";
+import { UtcTime } from "../components/utc-time";
 
 export interface HomePageProps {
   summary: ItemSummary;
@@ -65,7 +66,7 @@ export function HomePage({ summary, status, recentEvents, mailError, usage, cloc
             {recentEvents.map((e) => (
               <tr>
                 <td>
-                  <time datetime={e.at.toISOString()}>{e.at.toISOString().slice(0, 19).replace("T", " ")}</time>
+                  <UtcTime at={e.at} />
                 </td>
                 <td>{e.action}</td>
                 <td>{e.actor}</td>

@@ -2,6 +2,7 @@ import type { AuditEntry } from "../../../src/domain/server-status";
 import { Field, FormMessage, type FieldErrors } from "../../components/form";
 import { AppLayout } from "../../layouts/app-layout";
 import { useUrl } from "../../view-context";
+import { UtcTime } from "../../components/utc-time";
 
 export interface AuditLogPageProps {
   events: AuditEntry[];
@@ -63,7 +64,7 @@ export function AuditLogPage(props: AuditLogPageProps) {
               {props.events.map((event) => (
                 <tr data-id={String(event.id)}>
                   <td>
-                    <time datetime={event.at.toISOString()}>{event.at.toISOString().slice(0, 19).replace("T", " ")}</time>
+                    <UtcTime at={event.at} />
                   </td>
                   <td>
                     <code>{event.action}</code>

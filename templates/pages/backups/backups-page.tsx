@@ -2,6 +2,7 @@ import { Field, Form, FormMessage, type FieldErrors } from "../../components/for
 import { formatBytes } from "../../format";
 import { AppLayout } from "../../layouts/app-layout";
 import { useUrl, useView } from "../../view-context";
+import { UtcTime } from "../../components/utc-time";
 
 export const BACKUP_SETTINGS_FORM_ID = "backup-settings-form";
 
@@ -66,7 +67,7 @@ export function BackupsPage(props: BackupsPageProps) {
                     </a>
                   </td>
                   <td>
-                    <time datetime={b.createdAt.toISOString()}>{b.createdAt.toISOString().slice(0, 19).replace("T", " ")}</time>
+                    <UtcTime at={b.createdAt} />
                   </td>
                   <td>{formatBytes(b.size)}</td>
                 </tr>

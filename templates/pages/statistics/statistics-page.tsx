@@ -17,6 +17,7 @@ import { CHARGE_WAY_LABELS, CHARGE_WAY_UNITS, Day, UsedOfTotal } from "../../com
 import { AppLayout } from "../../layouts/app-layout";
 import { STATS_DETAILS_ID } from "../../targets";
 import { useUrl, useView } from "../../view-context";
+import { UtcTime } from "../../components/utc-time";
 
 export interface StatisticsPageProps {
   title: string;
@@ -59,7 +60,7 @@ export function StatisticsPage(props: StatisticsPageProps) {
       <script src={assets["uplot-1.6.32.min.js"]} defer></script>
       <script src={assets["stats.js"]} defer></script>
       <p class="lead">
-        All times are UTC. Last updated <time datetime={props.updatedAt.toISOString()}>{props.updatedAt.toISOString().replace("T", " ").slice(0, 19)}</time>.{" "}
+        All times are UTC. Last updated <UtcTime at={props.updatedAt} />.{" "}
         {props.kind === "code" ? "Only usage made through this handshake code counts here; each item's own page counts every code." : "Usage from every handshake code counts here."}
       </p>
 
