@@ -242,7 +242,9 @@ function DeviceRows(props: { devices: DeviceView[]; scopeQuery: string; searchin
                 <th scope="col">Device</th>
                 <th scope="col">Item</th>
                 <th scope="col">First seen</th>
-                <th scope="col">Last seen (UTC)</th>
+                <th scope="col" title="A device's contacts are recorded at most once an hour: its first contact of the latest hour it was seen">
+                  Last seen (UTC, to the hour)
+                </th>
                 <th scope="col">Active until</th>
                 <th scope="col">Seat</th>
               </tr>
