@@ -54,10 +54,9 @@ export class RollupStore {
     return { seenThroughCode: false };
   }
 
-  /** A domain's contact with an item: counted once per UTC day. */
-  domainContact(itemRowId: number, domain: string, now: number): void {
-    const last = this.#q.domainLastSeen.get(itemRowId, domain) as { at: number } | null;
-    if (!last || dayOf(last.at) !== dayOf(now)) this.#q.addItemDay.run(itemRowId, dayOf(now), monthOf(now), "domains", 1);
+  /** A domain's contact with an item: counted once per UTC day (the caller read its last contact, before it moves). */
+  domainContact(itemRowId: number, now: number, lastSeenAt: number | null): void {
+    if (lastSeenAt === null || dayOf(lastSeenAt) !== dayOf(now)) this.#q.addItemDay.run(itemRowId, dayOf(now), monthOf(now), "domains", 1);
   }
 
   /** A seat was taken in `slot`: the hour's and day's peaks become at least the slot's occupancy. */
@@ -126,7 +125,6 @@ function prepare(db: Database) {
     ),
     deviceDaySeen: db.query(`SELECT 1 FROM device_days WHERE item_row_id = ? AND day = ? AND device_uuid = ? LIMIT 1`),
     insertDeviceDay: db.query(`INSERT INTO device_days (item_row_id, day, device_uuid, code_id, authorizations, reports, units, first_at, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`),
-    domainLastSeen: db.query(`SELECT last_seen_at AS at FROM item_domains WHERE item_row_id = ? AND domain = ?`),
     // Each purge walks the primary key owner by owner, never the whole table.
     purgeUsage: db.query(
       `DELETE FROM usage_records WHERE item_row_id IN (SELECT id FROM license_items) AND code_id IN (SELECT id FROM handshake_codes) AND slot < ?`,

@@ -140,9 +140,9 @@ export class UsageStore {
   }
   /** The admin's release of a device (DESIGN.md, "Devices"): its seat ends now, its seats from `fromSlot` on are freed. */
   releaseDevice(itemRowId: number, deviceUuid: string, now: number, fromSlot: number): void {
-    const before = this.#q.deviceCounted.get(itemRowId, deviceUuid) as { counted: number } | null;
+    const before = this.contact(itemRowId, deviceUuid);
     this.#q.releaseDevice.run(now, now, itemRowId, deviceUuid);
-    if (before?.counted === 1) this.#q.addActiveDevices.run(itemRowId, -1);
+    if (before?.counted) this.#q.addActiveDevices.run(itemRowId, -1);
     this.releaseSeats(itemRowId, deviceUuid, fromSlot);
   }
   /** Un-counts up to `limit` of the item's counted devices whose seat lapsed by `now`; returns how many. */
@@ -204,14 +204,14 @@ export class UsageStore {
     return (this.#q.counters.get(itemRowId) as { activeDomains: number } | null)?.activeDomains ?? 0;
   }
   touchDomain(itemRowId: number, domain: string, now: number): void {
-    this.rollups.domainContact(itemRowId, domain, now);
-    const before = this.#q.domainCounted.get(itemRowId, domain) as { counted: number } | null;
+    const before = this.#q.domainContact.get(itemRowId, domain) as { counted: number; lastSeenAt: number } | null;
+    this.rollups.domainContact(itemRowId, now, before?.lastSeenAt ?? null);
     this.#q.touchDomain.run(itemRowId, domain, now, now);
     if (before?.counted !== 1) this.#q.addActiveDomains.run(itemRowId, 1);
   }
   /** The admin's release of a domain: forgotten, a new one at its next contact. Returns whether it existed. */
   forgetDomain(itemRowId: number, domain: string): boolean {
-    const before = this.#q.domainCounted.get(itemRowId, domain) as { counted: number } | null;
+    const before = this.#q.domainContact.get(itemRowId, domain) as { counted: number } | null;
     if (!before) return false;
     this.#q.forgetDomain.run(itemRowId, domain);
     if (before.counted === 1) this.#q.addActiveDomains.run(itemRowId, -1);
@@ -319,7 +319,6 @@ function prepare(db: Database) {
     codeItems: db.query(`SELECT ${ITEM_COLUMNS} FROM handshake_code_items ci JOIN license_items i ON i.id = ci.item_row_id JOIN licenses l ON l.id = i.license_row_id WHERE ci.code_id = ? ORDER BY ci.position`),
     itemOfCode: db.query(`SELECT ${ITEM_COLUMNS} FROM handshake_code_items ci JOIN license_items i ON i.id = ci.item_row_id JOIN licenses l ON l.id = i.license_row_id WHERE ci.code_id = ? AND i.item_id = ?`),
     // Capacity (see the methods' note): rows and their counters.
-    deviceCounted: db.query(`SELECT counted FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`),
     deviceContact: db.query(
       `SELECT device_name AS name, last_seen_at AS lastSeenAt, active_until AS activeUntil, released_at AS releasedAt, counted FROM item_devices WHERE item_row_id = ? AND device_uuid = ?`,
     ),
@@ -367,7 +366,7 @@ function prepare(db: Database) {
     consumed: db.query(`SELECT consumed FROM item_counters WHERE item_row_id = ?`),
     addConsumed: db.query(`INSERT INTO item_counters (item_row_id, consumed) VALUES (?1, ?2) ON CONFLICT (item_row_id) DO UPDATE SET consumed = min(consumed + ?2, ${MAX_SAFE})`),
     domainActive: db.query(`SELECT 1 FROM item_domains WHERE item_row_id = ? AND domain = ? AND last_seen_at > ?`),
-    domainCounted: db.query(`SELECT counted FROM item_domains WHERE item_row_id = ? AND domain = ?`),
+    domainContact: db.query(`SELECT counted, last_seen_at AS lastSeenAt FROM item_domains WHERE item_row_id = ? AND domain = ?`),
     touchDomain: db.query(
       `INSERT INTO item_domains (item_row_id, domain, first_seen_at, last_seen_at, counted) VALUES (?, ?, ?, ?, 1) ON CONFLICT (item_row_id, domain) DO UPDATE SET last_seen_at = excluded.last_seen_at, counted = 1`,
     ),
