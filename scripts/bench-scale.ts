@@ -23,6 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "../src/app";
 import { loadConfig } from "../src/config";
+import { Checkpointer } from "../src/db/checkpointer";
 import { closeDatabase } from "../src/db/client";
 import { DATABASE_FILE, openDataDir } from "../src/db/data-dir";
 import { buildDeps } from "../src/deps";
@@ -55,7 +56,7 @@ process.on("exit", () => rmSync(root, { recursive: true, force: true }));
 interface Server {
   size: number;
   app: ReturnType<typeof createApp>;
-  close: () => void;
+  close: () => Promise<void>;
   hasCounters: boolean;
   /** A random device holding a seat: a seeded one, or one a measurement added. */
   knownDevice: () => string;
@@ -71,6 +72,7 @@ async function serverWith(size: number): Promise<Server> {
   // Every request comes from one address: the per-address API limit would measure itself.
   const config = loadConfig({ env: {}, flags: { dataDir: dir, apiRateLimit: "0" } });
   const db = openDataDir(dir);
+  const checkpointer = process.env.BENCH_NO_CHECKPOINTER ? null : Checkpointer.start(db, createLogger([], "info"));
   for (const pragma of process.env.BENCH_PRAGMAS?.split(";").filter(Boolean) ?? []) db.$client.run(`PRAGMA ${pragma}`); // experiments only
   const clock = new ManualClock(START);
   // The server's level: each request's debug access line is dropped, not formatted and kept.
@@ -119,7 +121,10 @@ async function serverWith(size: number): Promise<Server> {
   return {
     size,
     app: createApp(deps),
-    close: () => closeDatabase(db),
+    close: async () => {
+      await checkpointer?.stop();
+      closeDatabase(db);
+    },
     hasCounters,
     newDevices,
     knownDevice: () => {
@@ -202,7 +207,7 @@ for (let round = 0; round < ROUNDS; round++) {
     }
   }
 }
-for (const server of servers) server.close();
+for (const server of servers) await server.close();
 
 const pad = (s: string, n: number) => s.padStart(n);
 const base = figures.get(servers[0]!)!;

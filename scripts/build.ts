@@ -12,8 +12,9 @@
 // that target's @node-rs/argon2 binding (scripts/argon2-binding.ts; the first one per target needs
 // the npm registry). Every build stamps the git commit into `lts version` (src/lib/version.ts).
 //
-// lts embeds static/ (htmx, CSS, icons; --asset) and the migrations in drizzle/ (inlined by the
-// src/db/migrations.macro.ts macro); lts-vendor needs neither. Both ignore any .env or bunfig.toml
+// lts embeds static/ (htmx, CSS, icons; --asset), the migrations in drizzle/ (inlined by the
+// src/db/migrations.macro.ts macro) and its WAL checkpointer thread's entry point
+// (src/db/checkpoint-worker.ts); lts-vendor needs none of them. Both ignore any .env or bunfig.toml
 // in the folder they are started from, so their behaviour depends only on their flags (and, for
 // lts, its LTS_* variables). --bytecode precompiles the JavaScript: cold start drops from ~90 ms
 // to ~25 ms (stack notes).
@@ -27,6 +28,8 @@ const root = join(import.meta.dir, "..");
 
 export interface CompileOptions {
   entry: string;
+  /** Worker threads' entry points (src/db/checkpointer.ts): each must be compiled in. */
+  workers?: readonly string[];
   outfile: string;
   target?: string;
   /** A tsconfig.json to resolve imports with instead of the project's (the argon2 overlay). */
@@ -46,7 +49,7 @@ export function compileCommand(options: CompileOptions): string[] {
     "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
     ...options.defines,
     ...options.assets.map((asset) => `--asset=${asset}`),
-    options.entry, "--outfile", options.outfile,
+    options.entry, ...(options.workers ?? []), "--outfile", options.outfile,
   ];
 }
 
@@ -68,8 +71,8 @@ export function commitDefine(commit: string): string {
 }
 
 export const PROGRAMS = [
-  { name: "lts", entry: "src/main.ts", assets: ["static"] },
-  { name: "lts-vendor", entry: "src/issuer/main.ts", assets: [] },
+  { name: "lts", entry: "src/main.ts", workers: ["src/db/checkpoint-worker.ts"], assets: ["static"] },
+  { name: "lts-vendor", entry: "src/issuer/main.ts", workers: [], assets: [] },
 ] as const;
 
 export interface BuildOptions {
@@ -106,7 +109,7 @@ export async function buildPrograms(options: BuildOptions): Promise<BuiltProgram
   const results = await Promise.all(
     PROGRAMS.map(async (program) => {
       const outfile = resolve(root, options.outdir, program.name + suffix);
-      const command = compileCommand({ entry: program.entry, outfile, target, tsconfigOverride, bytecode: options.bytecode, defines, assets: [...program.assets, ...(program.name === "lts" ? windowsAssets : [])] });
+      const command = compileCommand({ entry: program.entry, workers: program.workers, outfile, target, tsconfigOverride, bytecode: options.bytecode, defines, assets: [...program.assets, ...(program.name === "lts" ? windowsAssets : [])] });
       const build = Bun.spawn(command, { cwd: root, stdout: "inherit", stderr: "inherit" });
       const code = await build.exited;
       rmSync(outfile + ".map", { force: true }); // the map is embedded in the binary already

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import type { Server } from "bun";
 import { createApp } from "./app";
 import type { Config } from "./config";
+import { Checkpointer } from "./db/checkpointer";
 import { closeDatabase } from "./db/client";
 import { dataDirAt, DIR_MODE, openDataDir, recordCleanStop } from "./db/data-dir";
 import { buildDeps, systemContext, type Deps } from "./deps";
@@ -53,6 +54,7 @@ export async function startServer(config: Config, options: { out?: (line: string
   const logFile = fileSink(dir.logFile, { maxBytes: config.logMaxSize * 1024 * 1024, keep: config.logKeep });
   const logger = createLogger([(line) => out(line), logFile], config.logLevel, { sampling: new LogSampler() });
   const db = openDataDir(config.dataDir);
+  const checkpointer = Checkpointer.start(db, logger);
   // `lts restore` refuses while this file names a live process.
   const running = markServerRunning(dir);
 
@@ -102,6 +104,7 @@ export async function startServer(config: Config, options: { out?: (line: string
     while (performance.now() - lastRequestAt < DRAIN_QUIET_MS && performance.now() - drainStarted < DRAIN_MAX_MS) await Bun.sleep(10);
     await server.stop();
     persistLatestSeen(trustedClock, db, logger, "stop");
+    await checkpointer.stop();
     closeDatabase(db);
     recordStop(dir, logger);
     running.release();

@@ -12,7 +12,7 @@ const ROOT = resolve(import.meta.dir, "../..");
 const RULES: { layer: string; mayImport: (target: string) => boolean; why: string }[] = [
   { layer: "src/domain/", mayImport: (t) => t.startsWith("src/domain/"), why: "the domain is pure" },
   { layer: "src/services/", mayImport: (t) => /^src\/(domain|db|lib|mail|services)\//.test(t), why: "services use domain, db, lib and mail only" },
-  { layer: "src/db/", mayImport: (t) => /^src\/(db|domain)\//.test(t), why: "storage knows the domain's types only" },
+  { layer: "src/db/", mayImport: (t) => /^src\/(db|domain|lib)\//.test(t), why: "storage knows the domain's types and lib only" },
   { layer: "src/jobs/", mayImport: (t) => /^src\/(jobs|services|mail|domain|lib|db)\//.test(t), why: "jobs run services and send mail" },
   { layer: "src/mail/", mayImport: (t) => /^src\/(mail|lib|domain)\//.test(t), why: "the mail port knows lib and the domain only" },
   { layer: "src/lib/", mayImport: (t) => t.startsWith("src/lib/") || t === "package.json", why: "lib is dependency-free" },

@@ -1,0 +1,82 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Checkpointer } from "../../src/db/checkpointer";
+import { closeDatabase, openDatabase, type Db } from "../../src/db/client";
+import { createLogger } from "../../src/lib/logger";
+import { tempDir } from "../helpers/temp";
+
+const PAGE = 4096;
+const quiet = createLogger([], "info");
+
+function fileDatabase(): { db: Db; path: string } {
+  const path = join(tempDir(), "lts.db");
+  const db = openDatabase(path);
+  // Commits need not reach the disk here: what is tested is where the WAL's pages go.
+  db.$client.exec("PRAGMA synchronous = OFF");
+  db.$client.exec("CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+  return { db, path };
+}
+
+const autocheckpoint = (db: Db) => (db.$client.query("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+const insertPages = (db: Db, pages: number) => db.$client.transaction(() => {
+  for (let i = 0; i < pages; i++) db.$client.query("INSERT INTO blobs (data) VALUES (randomblob(3500))").run();
+})();
+
+async function until(condition: () => boolean, ms = 3_000): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (!condition() && performance.now() < end) await Bun.sleep(5);
+  return condition();
+}
+
+describe("Checkpointer", () => {
+  test("copies committed pages into the database file on its own thread, not the committing one", async () => {
+    const { db, path } = fileDatabase();
+    const checkpointer = Checkpointer.start(db, quiet, { intervalMs: 5 });
+    expect(autocheckpoint(db)).toBe(0);
+    insertPages(db, 300); // 300 pages: fewer than SQLite's own threshold of 1,000
+    expect(size(path)).toBeLessThan(100 * PAGE);
+    expect(await until(() => size(path) >= 300 * PAGE)).toBe(true);
+    await checkpointer.stop();
+    closeDatabase(db);
+  });
+
+  test("keeps the WAL bounded while writes never pause: the server's thread makes it start over", async () => {
+    const { db, path } = fileDatabase();
+    const restartFrames = 200;
+    const checkpointer = Checkpointer.start(db, quiet, { intervalMs: 2, restartFrames });
+    for (let i = 0; i < 1_500; i++) {
+      insertPages(db, 4); // 6,000 pages written in all
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Without the start-over, the WAL holds every page written (~24 MB); with it, a few restarts' worth.
+    expect(size(`${path}-wal`)).toBeLessThan(8 * restartFrames * PAGE);
+    expect((db.$client.query("SELECT count(*) AS n FROM blobs").get() as { n: number }).n).toBe(6_000);
+    await checkpointer.stop();
+    closeDatabase(db);
+  });
+
+  test("stop closes the worker's connection and gives checkpoints back to SQLite: a closed database leaves no WAL", async () => {
+    const { db, path } = fileDatabase();
+    const checkpointer = Checkpointer.start(db, quiet, { intervalMs: 5 });
+    insertPages(db, 50);
+    await checkpointer.stop();
+    expect(autocheckpoint(db)).toBe(1000);
+    closeDatabase(db);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(size(path)).toBeGreaterThanOrEqual(50 * PAGE);
+  });
+
+  test("a worker that cannot open the database is logged, and SQLite checkpoints on the committing thread again", async () => {
+    const { db, path } = fileDatabase();
+    renameSync(path, `${path}.moved`); // the open connection keeps working; a new one cannot open the path
+    const logged: string[] = [];
+    const checkpointer = Checkpointer.start(db, createLogger([(line) => logged.push(line)], "info"), { intervalMs: 5 });
+    expect(await until(() => logged.length > 0)).toBe(true);
+    expect(logged[0]).toContain("the WAL checkpointer thread failed: the server checkpoints on its own thread");
+    expect(autocheckpoint(db)).toBe(1000);
+    await checkpointer.stop();
+    db.$client.close();
+  });
+});
