@@ -79,9 +79,13 @@ export class Checkpointer {
   }
 
   #onReport(report: CheckpointerReport): void {
-    if (report.type === "failed") this.#fallBack(report.message);
-    else if (report.type === "checkpointed" && report.walFrames >= this.#restartFrames && !this.#db.$client.inTransaction) {
-      this.#db.$client.query("PRAGMA wal_checkpoint(PASSIVE)").get();
+    if (report.type === "failed") return this.#fallBack(report.message);
+    if (report.type !== "checkpointed" || report.walFrames < this.#restartFrames) return;
+    try {
+      if (!this.#db.$client.inTransaction) this.#db.$client.query("PRAGMA wal_checkpoint(PASSIVE)").get();
+    } catch (error) {
+      // A full disk, an I/O error: the WAL goes on growing until a checkpoint here succeeds.
+      this.#logger.warn("a WAL checkpoint on the server's thread failed; the next report of the checkpointer tries again", { error });
     }
   }
 

@@ -68,6 +68,23 @@ describe("Checkpointer", () => {
     expect(size(path)).toBeGreaterThanOrEqual(50 * PAGE);
   });
 
+  test("a checkpoint on the server's thread that fails is logged, not thrown (it would end the process)", async () => {
+    const { db } = fileDatabase();
+    const logged: string[] = [];
+    const checkpointer = Checkpointer.start(db, createLogger([(line) => logged.push(line)], "info"), { intervalMs: 5, restartFrames: 1 });
+    insertPages(db, 5);
+    // The server's connection meets an I/O error (as SQLite reports one: a thrown error) from now on.
+    const query = db.$client.query.bind(db.$client);
+    db.$client.query = () => {
+      throw new Error("disk I/O error");
+    };
+    expect(await until(() => logged.length > 0)).toBe(true);
+    expect(logged[0]).toContain("a WAL checkpoint on the server's thread failed");
+    db.$client.query = query;
+    await checkpointer.stop();
+    closeDatabase(db);
+  });
+
   test("a worker that cannot open the database is logged, and SQLite checkpoints on the committing thread again", async () => {
     const { db, path } = fileDatabase();
     renameSync(path, `${path}.moved`); // the open connection keeps working; a new one cannot open the path
