@@ -19,7 +19,7 @@
 // lts, its LTS_* variables). --bytecode precompiles the JavaScript: cold start drops from ~90 ms
 // to ~25 ms (stack notes).
 import { mkdirSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { argon2Overlay } from "./argon2-binding";
 import { winswAsset } from "./winsw";
 import { readIssuerKeyFiles, trustedIssuersDefine } from "./issuer-keys";
@@ -112,7 +112,8 @@ export async function buildPrograms(options: BuildOptions): Promise<BuiltProgram
       const command = compileCommand({ entry: program.entry, workers: program.workers, outfile, target, tsconfigOverride, bytecode: options.bytecode, defines, assets: [...program.assets, ...(program.name === "lts" ? windowsAssets : [])] });
       const build = Bun.spawn(command, { cwd: root, stdout: "inherit", stderr: "inherit" });
       const code = await build.exited;
-      rmSync(outfile + ".map", { force: true }); // the map is embedded in the binary already
+      // The maps are embedded in the binary already; --sourcemap also writes them beside it.
+      for (const map of [outfile + ".map", ...program.workers.map((worker) => join(dirname(outfile), basename(worker, ".ts") + ".js.map"))]) rmSync(map, { force: true });
       return { name: program.name, outfile, code };
     }),
   );
