@@ -2,7 +2,7 @@
  * The checkpointer's thread (src/db/checkpointer.ts): a connection of its own to the database,
  * which copies the WAL's pages into the database file whenever another connection has committed
  * since it last looked (`PRAGMA data_version`, every `intervalMs`). A PASSIVE checkpoint never
- * waits for a lock and never blocks a writer. Each one's figures go back to the server's thread;
+ * waits for a lock and never blocks a writer. Each one's WAL size goes back to the server's thread;
  * any error ends the checkpoints here (the server's thread then checkpoints itself).
  */
 import { Database } from "bun:sqlite";
@@ -25,14 +25,13 @@ self.onmessage = (event: MessageEvent<CheckpointerRequest>) => {
   try {
     db = new Database(request.path, { readwrite: true, create: false });
     const version = db.query<{ data_version: number }, []>("PRAGMA data_version");
-    const checkpoint = db.query<{ busy: number; log: number; checkpointed: number }, []>("PRAGMA wal_checkpoint(PASSIVE)");
+    const checkpoint = db.query<{ log: number }, []>("PRAGMA wal_checkpoint(PASSIVE)");
     let seen = -1;
     timer = setInterval(() => guarded(() => {
       const now = version.get()!.data_version;
       if (now === seen) return;
       seen = now;
-      const result = checkpoint.get()!;
-      post({ type: "checkpointed", busy: result.busy === 1, walFrames: result.log, copiedFrames: result.checkpointed });
+      post({ type: "checkpointed", walFrames: checkpoint.get()!.log });
     }), request.intervalMs);
   } catch (error) {
     fail(error);

@@ -4,7 +4,7 @@ import type { Db } from "./client";
 
 export type CheckpointerRequest = { type: "open"; path: string; intervalMs: number } | { type: "close" };
 export type CheckpointerReport =
-  | { type: "checkpointed"; busy: boolean; walFrames: number; copiedFrames: number }
+  | { type: "checkpointed"; walFrames: number }
   | { type: "failed"; message: string }
   | { type: "closed" };
 
