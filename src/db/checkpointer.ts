@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import type { Logger } from "../lib/logger";
 import { isCompiledBinary } from "../lib/runtime";
 import type { Db } from "./client";
@@ -45,11 +46,14 @@ export class Checkpointer {
   readonly #worker: Worker;
   readonly #restartFrames: number;
   #stopped: Promise<void> | null = null;
+  /** The database file's size when the server's connection last mapped it (see #remapIfGrown). */
+  #mappedBytes: number;
 
   private constructor(db: Db, logger: Logger, options: Required<CheckpointerOptions>) {
     this.#db = db;
     this.#logger = logger;
     this.#restartFrames = options.restartFrames;
+    this.#mappedBytes = existsSync(db.$client.filename) ? statSync(db.$client.filename).size : 0;
     this.#worker = new Worker(WORKER_ENTRY);
     this.#worker.addEventListener("message", (event: MessageEvent<CheckpointerReport>) => this.#onReport(event.data));
     this.#worker.addEventListener("error", (event) => this.#fallBack(event.message));
@@ -80,13 +84,32 @@ export class Checkpointer {
 
   #onReport(report: CheckpointerReport): void {
     if (report.type === "failed") return this.#fallBack(report.message);
-    if (report.type !== "checkpointed" || report.walFrames < this.#restartFrames) return;
+    if (report.type !== "checkpointed" || this.#db.$client.inTransaction) return;
     try {
-      if (!this.#db.$client.inTransaction) this.#db.$client.query("PRAGMA wal_checkpoint(PASSIVE)").get();
+      if (report.walFrames >= this.#restartFrames) this.#db.$client.query("PRAGMA wal_checkpoint(PASSIVE)").get();
+      this.#remapIfGrown();
     } catch (error) {
       // A full disk, an I/O error: the WAL goes on growing until a checkpoint here succeeds.
-      this.#logger.warn("a WAL checkpoint on the server's thread failed; the next report of the checkpointer tries again", { error });
+      this.#logger.warn("a WAL checkpoint or the database's memory map failed on the server's thread; the checkpointer's next report tries again", { error });
     }
+  }
+
+  /**
+   * SQLite maps the database file as large as it was when the connection first read it, and maps
+   * more only when that connection grows the file itself — by its own checkpoints, which the
+   * worker's now replace. So once the file has outgrown the map by an eighth, the map is renewed
+   * (turned off and on: the next read maps the whole file); pages past the map are read into the
+   * page cache meanwhile. An eighth keeps the renewals few as the file grows.
+   */
+  #remapIfGrown(): void {
+    const size = statSync(this.#db.$client.filename).size;
+    if (size <= this.#mappedBytes * 1.125) return;
+    const sqlite = this.#db.$client;
+    const limit = sqlite.query<{ mmap_size: number }, []>("PRAGMA mmap_size").get()!.mmap_size;
+    if (limit === 0) return;
+    sqlite.exec("PRAGMA mmap_size = 0");
+    sqlite.exec(`PRAGMA mmap_size = ${limit}`);
+    this.#mappedBytes = size;
   }
 
   #fallBack(reason: string): void {
