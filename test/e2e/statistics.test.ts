@@ -65,7 +65,7 @@ async function preparedDataDir(): Promise<string> {
   return dataDir;
 }
 
-/** Two devices authorize; one reports scans in this slot and two hours ago. */
+/** Two devices authorize; one reports scans in this slot and earlier today (two hours ago, when the day is that old). */
 async function makeUsage(base: string) {
   // Until the hardware labels are read, the API answers 100 (not ready) and /healthz is not 200.
   for (let i = 0; i < 400 && (await fetch(`${base}/healthz`)).status !== 200; i++) await Bun.sleep(50);
@@ -76,8 +76,11 @@ async function makeUsage(base: string) {
   };
   const request = { handshakeCode: CODE, product: "dbr", version: 10, edition: "javascript", deploymentType: "browser", chargeWay: "scan" };
   for (const uuid of ["stats-device-1", "stats-device-2"]) await post("authorize", { ...request, device: { uuid } });
-  const slot = (offset: number) => new Date(Math.floor(Date.now() / 180_000) * 180_000 + offset * 180_000).toISOString();
-  await post("report", { handshakeCode: CODE, itemId: "4001001", device: { uuid: "stats-device-1" }, reportId: "stats-report-1", records: [{ slot: slot(-40), counts: { qr: 7, oned: 2 } }, { slot: slot(0), counts: { qr: 3 } }] });
+  const now = Math.floor(Date.now() / 180_000) * 180_000;
+  // Both on today's UTC day (the test opens that day's details): two hours ago, or the day's first slot when the day is younger.
+  const earlier = Math.max(now - 40 * 180_000, Math.floor(now / 86_400_000) * 86_400_000);
+  const slot = (at: number) => new Date(at).toISOString();
+  await post("report", { handshakeCode: CODE, itemId: "4001001", device: { uuid: "stats-device-1" }, reportId: "stats-report-1", records: [{ slot: slot(earlier), counts: { qr: 7, oned: 2 } }, { slot: slot(now), counts: { qr: 3 } }] });
 }
 
 async function shot(page: Page, name: string) {
