@@ -38,7 +38,8 @@ export interface CheckpointerOptions {
  * under steady load never happens while another thread copies: so once the worker reports a WAL
  * of `restartFrames` pages, the server's thread runs a passive checkpoint itself between two
  * transactions — only of the frames written since the worker's — and its next write starts the
- * WAL over. If the worker cannot start or fails, SQLite's own checkpoints take over (logged).
+ * WAL over. The server's memory map of the file is renewed as the worker's checkpoints grow it
+ * (#remapIfGrown). If the worker cannot start or fails, SQLite's own checkpoints take over (logged).
  */
 export class Checkpointer {
   readonly #db: Db;
