@@ -13,8 +13,8 @@
 // the npm registry). Every build stamps the git commit into `lts version` (src/lib/version.ts).
 //
 // lts embeds static/ (htmx, CSS, icons; --asset), the migrations in drizzle/ (inlined by the
-// src/db/migrations.macro.ts macro) and its WAL checkpointer thread's entry point
-// (src/db/checkpoint-worker.ts); lts-vendor needs none of them. Both ignore any .env or bunfig.toml
+// src/db/migrations.macro.ts macro) and the entry points of its threads (the WAL checkpointer's,
+// src/db/checkpoint-worker.ts, and the scheduled backup's); lts-vendor needs none of them. Both ignore any .env or bunfig.toml
 // in the folder they are started from, so their behaviour depends only on their flags (and, for
 // lts, its LTS_* variables). --bytecode precompiles the JavaScript: cold start drops from ~90 ms
 // to ~25 ms (stack notes).
@@ -28,7 +28,7 @@ const root = join(import.meta.dir, "..");
 
 export interface CompileOptions {
   entry: string;
-  /** Worker threads' entry points (src/db/checkpointer.ts): each must be compiled in. */
+  /** Worker threads' entry points (src/lib/runtime.ts, workerEntry): each must be compiled in. */
   workers?: readonly string[];
   outfile: string;
   target?: string;
@@ -71,7 +71,7 @@ export function commitDefine(commit: string): string {
 }
 
 export const PROGRAMS = [
-  { name: "lts", entry: "src/main.ts", workers: ["src/db/checkpoint-worker.ts"], assets: ["static"] },
+  { name: "lts", entry: "src/main.ts", workers: ["src/db/checkpoint-worker.ts", "src/services/backups/backup-worker.ts"], assets: ["static"] },
   { name: "lts-vendor", entry: "src/issuer/main.ts", workers: [], assets: [] },
 ] as const;
 

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import type { Logger } from "../lib/logger";
-import { isCompiledBinary } from "../lib/runtime";
+import { workerEntry } from "../lib/runtime";
 import type { Db } from "./client";
 
 export type CheckpointerRequest = { type: "open"; path: string; intervalMs: number } | { type: "close" };
@@ -12,13 +12,6 @@ export type CheckpointerReport =
 /** SQLite's default: the committing connection checkpoints once the WAL holds this many pages. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 const STOP_WAIT_MS = 2_000;
-/**
- * The worker's entry point. The binary holds it as an entry point of its own (scripts/build.ts), at
- * this path from the root of its embedded files (the folder of both entry points, src/); with
- * --bytecode, import.meta.url there names the build machine's source file, so it cannot be used.
- */
-const WORKER_ENTRY = isCompiledBinary() ? "./db/checkpoint-worker.ts" : new URL("./checkpoint-worker.ts", import.meta.url).href;
-
 export interface CheckpointerOptions {
   /** How often the worker looks for new commits (and copies them). */
   intervalMs?: number;
@@ -55,7 +48,7 @@ export class Checkpointer {
     this.#logger = logger;
     this.#restartFrames = options.restartFrames;
     this.#mappedBytes = existsSync(db.$client.filename) ? statSync(db.$client.filename).size : 0;
-    this.#worker = new Worker(WORKER_ENTRY);
+    this.#worker = new Worker(workerEntry("db/checkpoint-worker.ts"));
     this.#worker.addEventListener("message", (event: MessageEvent<CheckpointerReport>) => this.#onReport(event.data));
     this.#worker.addEventListener("error", (event) => this.#fallBack(event.message));
     db.$client.exec("PRAGMA wal_autocheckpoint = 0");

@@ -17,8 +17,8 @@ export function backupJob(deps: { db: Db; clock: Clock; logger: Logger; settings
   return {
     name: "backup",
     intervalMs: BACKUP_CHECK_MS,
-    run() {
-      const done = runScheduledBackup({ db: deps.db, clock: deps.clock, actor: { kind: "system", ip: null } }, { dir });
+    async run() {
+      const done = await runScheduledBackup({ db: deps.db, clock: deps.clock, actor: { kind: "system", ip: null } }, { dir });
       if (done) deps.logger.info("scheduled backup made", { file: done.backup.path, size: done.backup.size, deleted: done.pruned });
     },
   };

@@ -70,6 +70,11 @@ export class Scheduler {
     return [...this.#stats.values()].map((s) => ({ ...s }));
   }
 
+  /** Resolves once the jobs running now have ended (what a test steps a ManualClock with). */
+  async idle(): Promise<void> {
+    await Promise.all(this.#running);
+  }
+
   /** Stops every schedule and waits for the jobs still running. */
   async stop(): Promise<void> {
     this.#stopped = true;

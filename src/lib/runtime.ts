@@ -11,3 +11,13 @@ export function isCompiledBinary(): boolean {
 export function selfCommand(): string[] {
   return isCompiledBinary() ? [process.execPath] : [process.execPath, Bun.main];
 }
+
+/**
+ * The entry point to start a Worker with, given its path under src/ (e.g. "db/checkpoint-worker.ts").
+ * The binary holds each worker as an entry point of its own (scripts/build.ts, PROGRAMS), at that
+ * path from the root of its embedded files (src/, the folder of all its entry points); with
+ * --bytecode a module's import.meta.url names the build machine's source file, so it cannot be used.
+ */
+export function workerEntry(fromSrc: string): string {
+  return isCompiledBinary() ? `./${fromSrc}` : new URL(`../${fromSrc}`, import.meta.url).href;
+}

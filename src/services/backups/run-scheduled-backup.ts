@@ -2,17 +2,19 @@ import type { DataDir } from "../../db/data-dir";
 import type { ServiceContext } from "../context";
 import { listBackups, pruneBackups } from "./backup-files";
 import { readBackupSettings } from "./backup-settings";
-import { createBackup, type CreatedBackup } from "./create-backup";
+import type { CreatedBackup } from "./create-backup";
+import { createBackupOffThread } from "./create-backup-off-thread";
 
 const DAY_MS = 86_400_000;
 
 /**
  * The scheduled backup (src/jobs/backup.ts calls it every few minutes): when scheduled backups are
  * on and no backup has been made since the last time the configured hour (UTC) came round, makes
- * one into `<data-dir>/backups/` and deletes all but the newest `keep` there. Returns the backup
- * made and the names deleted, or null when none was due.
+ * one into `<data-dir>/backups/` on a thread of its own (the server goes on answering) and deletes
+ * all but the newest `keep` there. Settles with the backup made and the names deleted, or null
+ * when none was due.
  */
-export function runScheduledBackup(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, input: { dir: DataDir }): { backup: CreatedBackup; pruned: string[] } | null {
+export async function runScheduledBackup(ctx: Pick<ServiceContext, "db" | "clock" | "actor">, input: { dir: DataDir }): Promise<{ backup: CreatedBackup; pruned: string[] } | null> {
   const schedule = readBackupSettings(ctx);
   if (!schedule.enabled) return null;
   const now = ctx.clock.now().getTime();
@@ -21,6 +23,6 @@ export function runScheduledBackup(ctx: Pick<ServiceContext, "db" | "clock" | "a
   const newest = listBackups(input.dir)[0];
   // Names carry whole seconds: a backup in the due second counts as made after it.
   if (newest && newest.createdAt.getTime() >= Math.floor(due / 1000) * 1000) return null;
-  const backup = createBackup(ctx, { dir: input.dir, trigger: "scheduled" });
+  const backup = await createBackupOffThread(ctx, { dataDir: input.dir.root, trigger: "scheduled" });
   return { backup, pruned: pruneBackups(input.dir, schedule.keep) };
 }

@@ -1,0 +1,32 @@
+import { AppError, type AppErrorCode } from "../../domain/errors";
+import { workerEntry } from "../../lib/runtime";
+import type { ServiceContext } from "../context";
+import type { BackupTrigger, CreatedBackup } from "./create-backup";
+
+export interface BackupThreadRequest {
+  dataDir: string;
+  /** The backup's time (ms): its name and its audit event. */
+  at: number;
+  actor: ServiceContext["actor"];
+  trigger: BackupTrigger;
+}
+export type BackupThreadReply = { ok: true; backup: CreatedBackup } | { ok: false; code?: AppErrorCode; message: string };
+
+/**
+ * createBackup into `<data-dir>/backups/`, made on a thread of its own with its own connection to
+ * the data dir's database (backup-worker.ts), so that the server goes on answering meanwhile.
+ * Settles with the backup, or rejects with createBackup's error (an AppError keeps its code).
+ */
+export function createBackupOffThread(ctx: Pick<ServiceContext, "clock" | "actor">, input: { dataDir: string; trigger: BackupTrigger }): Promise<CreatedBackup> {
+  const worker = new Worker(workerEntry("services/backups/backup-worker.ts"));
+  return new Promise<CreatedBackup>((resolve, reject) => {
+    worker.addEventListener("message", (event: MessageEvent<BackupThreadReply>) => {
+      const reply = event.data;
+      if (reply.ok) resolve(reply.backup);
+      else reject(reply.code ? new AppError(reply.code, reply.message) : new Error(reply.message));
+    });
+    worker.addEventListener("error", (event) => reject(new Error(`the backup thread failed: ${event.message}`)));
+    const request: BackupThreadRequest = { dataDir: input.dataDir, at: ctx.clock.now().getTime(), actor: ctx.actor, trigger: input.trigger };
+    worker.postMessage(request);
+  }).finally(() => worker.terminate());
+}
