@@ -14,7 +14,8 @@ const MIGRATIONS: MigrationMeta[] = embeddedMigrations();
 /**
  * Opens (or creates) the SQLite database with the settings every write relies on: WAL,
  * synchronous=FULL (an acknowledged write survives power loss), foreign keys, a busy timeout for
- * the admin commands that share the file, a cap on the WAL file left behind, a larger page cache, memory-mapped reads and statement journals in memory.
+ * the admin commands that share the file, a cap on the WAL file left behind, a larger page cache,
+ * memory-mapped reads and statement journals in memory.
  */
 export function openDatabase(path: string): Db {
   const sqlite = new Database(path, { create: true, strict: true });

@@ -1,3 +1,5 @@
+import { DAY_MS } from "./slots";
+
 /**
  * Where a license item stands at a moment, as License Items and Home show it. Revocation wins
  * over everything; dates decide the rest. An item serves clients while active, expiring soon or
@@ -7,7 +9,6 @@ export const ITEM_STATUSES = ["active", "expiring-soon", "in-grace", "expired", 
 export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 export const EXPIRING_SOON_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 export interface DatedItem {
   startsAt: Date;

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, like, lt, or, sql, type SQL } from "drizzle-orm";
 import * as v from "valibot";
 import { AUDIT_ACTORS, auditEvents } from "../../db/schema";
+import { DAY_MS } from "../../domain/slots";
 import type { ServiceContext } from "../context";
 import { parseInput } from "../parse-input";
 
@@ -26,8 +27,6 @@ export interface AuditCursor {
   at: number;
   id: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Audit events newest first, `limit` of them, optionally filtered and starting after `before`

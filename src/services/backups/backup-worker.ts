@@ -16,9 +16,10 @@ self.onmessage = (event: MessageEvent<BackupThreadRequest>) => {
   const request = event.data;
   let reply: BackupThreadReply;
   try {
-    const db = openDatabase(dataDirAt(request.dataDir).database);
+    const dir = dataDirAt(request.dataDir);
+    const db = openDatabase(dir.database);
     try {
-      const backup = createBackup({ db, clock: { now: () => new Date(request.at) }, actor: request.actor }, { dir: dataDirAt(request.dataDir), trigger: request.trigger });
+      const backup = createBackup({ db, clock: { now: () => new Date(request.at) }, actor: request.actor }, { dir, trigger: request.trigger });
       reply = { ok: true, backup };
     } finally {
       db.$client.close(); // no closing checkpoint: the server's connection and its checkpointer go on

@@ -1,11 +1,10 @@
 import type { DataDir } from "../../db/data-dir";
+import { DAY_MS, dayOf, HOUR_MS } from "../../domain/slots";
 import type { ServiceContext } from "../context";
 import { listBackups, pruneBackups } from "./backup-files";
 import { readBackupSettings } from "./backup-settings";
 import type { CreatedBackup } from "./create-backup";
 import { createBackupOffThread } from "./create-backup-off-thread";
-
-const DAY_MS = 86_400_000;
 
 /**
  * The scheduled backup (src/jobs/backup.ts calls it every few minutes): when scheduled backups are
@@ -18,7 +17,7 @@ export async function runScheduledBackup(ctx: Pick<ServiceContext, "db" | "clock
   const schedule = readBackupSettings(ctx);
   if (!schedule.enabled) return null;
   const now = ctx.clock.now().getTime();
-  let due = Math.floor(now / DAY_MS) * DAY_MS + schedule.hourUtc * 3_600_000;
+  let due = dayOf(now) + schedule.hourUtc * HOUR_MS;
   if (due > now) due -= DAY_MS;
   const newest = listBackups(input.dir)[0];
   // Names carry whole seconds: a backup in the due second counts as made after it.
