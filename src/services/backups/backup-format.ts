@@ -1,4 +1,5 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readSync, statSync, writeSync } from "node:fs";
 
 /**
  * The backup file: a plain POSIX tar (ustar), so that `tar -tvf` lists it and `tar -xf` unpacks
@@ -72,14 +73,49 @@ function checksum(h: Buffer): number {
   return sum;
 }
 
-/** Writes the members to `path` (mode 0600) as a ustar archive, in the order given. */
-export function writeTar(path: string, members: { name: string; data: Uint8Array }[], mtime: Date): void {
+/** A member's bytes: in memory, or a file copied in chunks (the database: it may be gigabytes). */
+export type TarMember = { name: string; data: Uint8Array } | { name: string; file: string };
+
+const CHUNK = 1 << 20;
+
+/** A member's name, size and SHA-256, as the manifest lists it; a file is read in chunks. */
+export function memberInfo(member: TarMember): BackupMemberInfo {
+  const hash = createHash("sha256");
+  let size = 0;
+  forEachChunk(member, (chunk) => {
+    hash.update(chunk);
+    size += chunk.length;
+  });
+  return { name: member.name, size, sha256: hash.digest("hex") };
+}
+
+function forEachChunk(member: TarMember, use: (chunk: Uint8Array) => void): void {
+  if ("data" in member) return use(member.data);
+  const fd = openSync(member.file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (let n; (n = readSync(fd, buffer, 0, CHUNK, null)) > 0; ) use(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes the members to `path` (mode 0600) as a ustar archive, in the order given. A file member is
+ * copied a chunk at a time and must not change meanwhile (the archive would be refused on reading).
+ */
+export function writeTar(path: string, members: TarMember[], mtime: Date): void {
   const fd = openSync(path, "w", 0o600);
   try {
     for (const m of members) {
-      writeSync(fd, header(m.name, m.data.length, mtime));
-      writeSync(fd, m.data);
-      const pad = (BLOCK - (m.data.length % BLOCK)) % BLOCK;
+      const size = "data" in m ? m.data.length : statSync(m.file).size;
+      writeSync(fd, header(m.name, size, mtime));
+      let written = 0;
+      forEachChunk(m, (chunk) => {
+        written += writeSync(fd, chunk);
+      });
+      if (written !== size) throw new Error(`${m.name} changed while it was archived (${size} bytes expected, ${written} written)`);
+      const pad = (BLOCK - (size % BLOCK)) % BLOCK;
       if (pad > 0) writeSync(fd, Buffer.alloc(pad));
     }
     writeSync(fd, Buffer.alloc(BLOCK * 2));

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DIR_MODE, type DataDir } from "../../db/data-dir";
@@ -8,7 +8,7 @@ import { VERSION } from "../../lib/version";
 import { recordAuditEvent } from "../audit";
 import type { ServiceContext } from "../context";
 import { instanceKeyFromPem, loadOrCreateInstanceKey } from "../instance-key";
-import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BACKUP_MEMBERS, BackupError, MANIFEST_MEMBER, writeTar, type BackupManifest } from "./backup-format";
+import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, BACKUP_MEMBERS, BackupError, MANIFEST_MEMBER, memberInfo, writeTar, type BackupManifest, type TarMember } from "./backup-format";
 import { backupFileName } from "./backup-files";
 import { inspectDatabase } from "./inspect-database";
 
@@ -53,10 +53,13 @@ export function createBackup(ctx: Pick<ServiceContext, "db" | "clock" | "actor">
       if (err instanceof BackupError) throw new AppError("CONFLICT", `The backup was not made: ${err.message}`);
       throw err;
     }
-    const database = readFileSync(copy);
     const keyPem = readFileSync(dir.instanceKey);
-    const instanceIdFile = Buffer.from(facts.instanceId + "\n");
-    const data = { [BACKUP_MEMBERS.database]: database, [BACKUP_MEMBERS.instanceId]: instanceIdFile, [BACKUP_MEMBERS.instanceKey]: keyPem };
+    // The copy goes into the archive a chunk at a time: never the whole database in memory.
+    const data: TarMember[] = [
+      { name: BACKUP_MEMBERS.database, file: copy },
+      { name: BACKUP_MEMBERS.instanceId, data: Buffer.from(facts.instanceId + "\n") },
+      { name: BACKUP_MEMBERS.instanceKey, data: keyPem },
+    ];
     manifest = {
       format: BACKUP_FORMAT,
       formatVersion: BACKUP_FORMAT_VERSION,
@@ -65,9 +68,9 @@ export function createBackup(ctx: Pick<ServiceContext, "db" | "clock" | "actor">
       instanceId: facts.instanceId,
       keyId: instanceKeyFromPem(keyPem.toString("utf8")).kid,
       createdAt: now.toISOString(),
-      members: Object.entries(data).map(([name, bytes]) => ({ name, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") })),
+      members: data.map(memberInfo),
     };
-    const members = [{ name: MANIFEST_MEMBER, data: Buffer.from(JSON.stringify(manifest, null, 2) + "\n") }, ...Object.entries(data).map(([name, bytes]) => ({ name, data: bytes }))];
+    const members = [{ name: MANIFEST_MEMBER, data: Buffer.from(JSON.stringify(manifest, null, 2) + "\n") }, ...data];
     writeTar(partial, members, now);
     renameSync(partial, out);
   } finally {
