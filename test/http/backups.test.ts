@@ -1,15 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dataDirAt } from "../../src/db/data-dir";
 import { auditEvents, instance } from "../../src/db/schema";
 import { readBackupSettings, verifyBackup } from "../../src/services/backups";
 import { Browser, ORIGIN, setUpAndLogIn, textOf } from "../helpers/browser";
 import { createWorld } from "../helpers/world";
 
-/** A logged-in admin on a world whose database has its instance row (as openDataDir makes it). */
+/** A logged-in admin on a world whose database is its data dir's (a backup is made on a thread of its own, through its own connection). */
 async function loggedIn() {
-  const w = createWorld();
-  w.db.insert(instance).values({ id: 1, instanceId: "0b7c1f3e-1111-4222-8333-944455556666", createdAt: w.clock.now() }).run();
+  const w = createWorld({ onDisk: true });
+  const instanceId = w.db.select().from(instance).get()!.instanceId;
   const admin = new Browser(w.app);
   await setUpAndLogIn(admin, w.setupToken);
   /** Posts "Back up now" as the plain form does and returns the raw answer (a tar is not text). */
@@ -24,7 +24,7 @@ async function loggedIn() {
   const download = (path: string, browser = admin) =>
     w.app.request(path, { headers: { cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } }, { requestIP: () => ({ address: browser.ip }) });
   const audit = (action: string) => w.db.select().from(auditEvents).all().filter((e) => e.action === action);
-  return { ...w, admin, backUpNow, download, audit };
+  return { ...w, instanceId, admin, backUpNow, download, audit };
 }
 
 describe("Backups page", () => {
@@ -47,7 +47,7 @@ describe("Backups page", () => {
     expect(res.headers.get("content-type")).toBe("application/x-tar");
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="lts-backup-20261128-120000.tar"');
     const { manifest } = verifyBackup(new Uint8Array(await res.arrayBuffer()));
-    expect(manifest.instanceId).toBe("0b7c1f3e-1111-4222-8333-944455556666");
+    expect(manifest.instanceId).toBe(w.instanceId);
     expect(existsSync(`${dataDirAt(w.dataDir).backups}/lts-backup-20261128-120000.tar`)).toBe(true);
 
     const page = await w.admin.get("/backups");
@@ -59,6 +59,25 @@ describe("Backups page", () => {
 
     expect(w.audit("backup.created").map((e) => [e.actor, e.ip, JSON.parse(e.detail!).trigger])).toEqual([["admin", "192.0.2.10", "portal"]]);
     expect(w.audit("backup.downloaded").map((e) => JSON.parse(e.detail!).file)).toEqual(["lts-backup-20261128-120000.tar"]);
+  });
+
+  test("Back up now is made on a thread of its own: the server answers while it copies", async () => {
+    const w = await loggedIn();
+    // ~16 MB of history, so that the copy takes a while.
+    w.db.$client.run(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 16000)
+       INSERT INTO audit_events (at, actor, action, detail) SELECT i, 'system', 'filler', json_object('pad', hex(randomblob(500))) FROM n`,
+    );
+    let settled = false;
+    const backingUp = w.backUpNow().finally(() => (settled = true));
+    const tmp = dataDirAt(w.dataDir).tmp;
+    // The copy in <data-dir>/tmp can be seen only from outside the thread that makes it.
+    const copying = () => existsSync(tmp) && readdirSync(tmp).some((name) => name.startsWith("backup-"));
+    while (!settled && !copying()) await Bun.sleep(1);
+    expect(settled).toBe(false);
+    expect((await w.admin.get("/backups")).status).toBe(200);
+    expect((await backingUp).status).toBe(200);
+    expect((await w.admin.get("/backups")).doc.querySelectorAll("#backups-table tbody tr")).toHaveLength(1);
   });
 
   test("each listed backup downloads, audited; a name that is not a backup's is 404", async () => {

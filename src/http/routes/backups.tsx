@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import { dataDirAt } from "../../db/data-dir";
 import type { Deps } from "../../deps";
-import { BACKUP_CONTENT_TYPE, createBackup, downloadBackup, listBackups, readBackupSettings, setBackupSettings, type BackupFile } from "../../services/backups";
+import { BACKUP_CONTENT_TYPE, createBackupOffThread, downloadBackup, listBackups, readBackupSettings, setBackupSettings, type BackupFile } from "../../services/backups";
 import { BackupSettingsForm, BackupsPage, type BackupsPageProps } from "../../../templates/pages/backups/backups-page";
 import type { AppEnv } from "../env";
 import { readForm, submitForm } from "../forms";
@@ -32,8 +32,9 @@ export function registerBackupRoutes(app: Hono<AppEnv>, deps: Deps) {
     );
   });
 
-  app.post("/backups/now", (c) => {
-    const made = createBackup(c.var.ctx, { dir, trigger: "portal" });
+  // Made on a thread of its own, as the schedule's: the API goes on answering while it copies.
+  app.post("/backups/now", async (c) => {
+    const made = await createBackupOffThread(c.var.ctx, { dataDir: dir.root, trigger: "portal" });
     return attachment(downloadBackup(c.var.ctx, { dir, name: made.name }));
   });
 

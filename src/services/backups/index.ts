@@ -2,6 +2,7 @@ export * from "./backup-format";
 export * from "./backup-files";
 export * from "./backup-settings";
 export * from "./create-backup";
+export * from "./create-backup-off-thread";
 export * from "./download-backup";
 export * from "./restore-backup";
 export * from "./run-scheduled-backup";
