@@ -48,6 +48,13 @@ export const SERVER_OPTIONS = {
   },
   usageSlotDays: { flag: "--usage-slot-days", env: "LTS_USAGE_SLOT_DAYS", value: "N", default: "35", help: "days usage is kept per 3-minute slot and per device and day (at least 35; hourly and daily totals stay)" },
   usageHourlyDays: { flag: "--usage-hourly-days", env: "LTS_USAGE_HOURLY_DAYS", value: "N", default: "730", help: "days hourly usage totals are kept (at least 35); daily totals are kept for ever" },
+  dbCacheMib: {
+    flag: "--db-cache-mib",
+    env: "LTS_DB_CACHE_MIB",
+    value: "MIB",
+    default: "64",
+    help: "the database's page cache, at most this many MiB: the pages writes touch stay in memory (less: a smaller RSS, more reads)",
+  },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof SERVER_OPTIONS;
@@ -99,6 +106,7 @@ export const ConfigSchema = v.pipe(
     ),
     usageSlotDays: intIn(35, 100_000),
     usageHourlyDays: intIn(35, 100_000),
+    dbCacheMib: intIn(1, 65_536),
   }),
   v.check((c) => !!c.tlsCert === !!c.tlsKey, "--tls-cert and --tls-key go together: give both, or neither"),
 );

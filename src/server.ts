@@ -53,7 +53,7 @@ export async function startServer(config: Config, options: { out?: (line: string
   mkdirSync(dir.logs, { recursive: true, mode: DIR_MODE });
   const logFile = fileSink(dir.logFile, { maxBytes: config.logMaxSize * 1024 * 1024, keep: config.logKeep });
   const logger = createLogger([(line) => out(line), logFile], config.logLevel, { sampling: new LogSampler() });
-  const db = openDataDir(config.dataDir);
+  const db = openDataDir(config.dataDir, { cacheMib: config.dbCacheMib });
   const checkpointer = Checkpointer.start(db, logger);
   // `lts restore` refuses while this file names a live process.
   const running = markServerRunning(dir);

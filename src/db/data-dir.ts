@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { migrate, openDatabase, schemaState, userTables, type Db } from "./client";
+import { migrate, openDatabase, schemaState, userTables, type DatabaseOptions, type Db } from "./client";
 import { instance } from "./schema";
 
 export const DATABASE_FILE = "lts.db";
@@ -97,13 +97,13 @@ export class DataDirError extends Error {}
  * SQLite, one written by a newer LTS, and a read-only data dir: each with one DataDirError naming
  * the file and what to do, and nothing in the data dir replaced.
  */
-export function openDataDir(root: string): Db {
+export function openDataDir(root: string, options: DatabaseOptions = {}): Db {
   const dir = dataDirAt(root);
   mkdirSync(dir.root, { recursive: true, mode: DIR_MODE });
   assertWritable(dir.root);
   let opened: Db | undefined;
   try {
-    return openDataDirDatabase(dir, (db) => (opened = db));
+    return openDataDirDatabase(dir, options, (db) => (opened = db));
   } catch (error) {
     // A plain close: a checkpoint would write into a file that is being refused.
     (opened as Db | undefined)?.$client.close();
@@ -111,7 +111,7 @@ export function openDataDir(root: string): Db {
   }
 }
 
-function openDataDirDatabase(dir: DataDir, track: (db: Db) => void): Db {
+function openDataDirDatabase(dir: DataDir, options: DatabaseOptions, track: (db: Db) => void): Db {
   const dbPath = dir.database;
   const markerPath = dir.instanceId;
   const marker = existsSync(markerPath) ? readFileSync(markerPath, "utf8").trim() : null;
@@ -128,7 +128,7 @@ function openDataDirDatabase(dir: DataDir, track: (db: Db) => void): Db {
 
   // SQLite gives the -wal and -shm files the main file's mode: make it private from the start.
   if (!existsSync(dbPath)) writeFileSync(dbPath, "", { mode: FILE_MODE });
-  const db = openDatabase(dbPath);
+  const db = openDatabase(dbPath, options);
   track(db);
   const damage = dbExisted && !leftCleanly ? quickCheck(db) : null;
   if (damage) throw new DataDirError(damaged(dbPath, damage));

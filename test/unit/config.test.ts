@@ -64,6 +64,13 @@ describe("config", () => {
     expect(() => loadConfig({ env: {}, flags: { apiRateLimit: "2.5" } })).toThrow(/--api-rate-limit \/ LTS_API_RATE_LIMIT = "2.5": must be a whole number/);
   });
 
+  test("--db-cache-mib / LTS_DB_CACHE_MIB: the page cache's cap, 64 MiB by default, 1 MiB at least", () => {
+    expect(loadConfig({ env: {}, flags: {} }).dbCacheMib).toBe(64);
+    expect(loadConfig({ env: { LTS_DB_CACHE_MIB: "8" }, flags: {} }).dbCacheMib).toBe(8);
+    expect(() => loadConfig({ env: {}, flags: { dbCacheMib: "0" } })).toThrow(/--db-cache-mib \/ LTS_DB_CACHE_MIB = "0"/);
+    expect(() => loadConfig({ env: {}, flags: { dbCacheMib: "64M" } })).toThrow(/--db-cache-mib \/ LTS_DB_CACHE_MIB = "64M": must be a whole number/);
+  });
+
   test("TLS needs both certificate and key", () => {
     expect(() => loadConfig({ env: {}, flags: { tlsCert: "cert.pem" } })).toThrow(/--tls-cert and --tls-key go together/);
     expect(loadConfig({ env: {}, flags: { tlsCert: "cert.pem", tlsKey: "key.pem" } }).tlsKey).toBe(resolve("key.pem"));
