@@ -47,7 +47,7 @@ export async function report(ctx: ApiContext, req: ReportRequest): Promise<Repor
     if (!item) return refused(104, `Item ${req.itemId} is not linked to handshake code ${code.code}.`);
     const badName = unknownCounterName(item, req.records);
     if (badName) return refused(1, badName);
-    if (!holdsGrant(ctx, code.id, item.rowId, req.device.uuid, dayOf(Math.max(...slots)))) return refused(104, `Device ${req.device.uuid} holds no grant on item ${req.itemId} from ${code.code}: authorize first.`);
+    if (!ctx.store.hasGrant(code.id, item.rowId, req.device.uuid)) return refused(104, `Device ${req.device.uuid} holds no grant on item ${req.itemId} from ${code.code}: authorize first.`);
 
     const hash = recordsHash(req.records);
     const seen = ctx.store.report(req.device.uuid, req.reportId);
@@ -118,18 +118,6 @@ function record(ctx: ApiContext, code: ApiCode, item: ApiItem, req: ReportReques
   }
   const until = Math.min(heldUntil, validUntil(item.chargeWay, { now, servesUntil, deviceActiveUntil }));
   return { ok: true, accepted: req.records.length, duplicate: false, license: grantOf(code, item, 1, until) };
-}
-
-/**
- * Whether the device holds a grant of the item from the code. Its row of a reported day through the
- * code says so without reading `grants` (at a million devices, a b-tree read that misses every
- * cache), and it is the row `record` then updates: such a row is written only with a grant (the
- * day's first authorization writes the grant with it; a report checks first), and a grant is
- * forgotten only with a device silent for 35 days (forgetSilentDevices), when a reported day is at
- * most 30 days old.
- */
-function holdsGrant(ctx: ApiContext, codeId: number, itemRowId: number, deviceUuid: string, day: number): boolean {
-  return ctx.store.rollups.hasDeviceDay(itemRowId, codeId, deviceUuid, day) || ctx.store.hasGrant(codeId, itemRowId, deviceUuid);
 }
 
 /**

@@ -54,11 +54,6 @@ export class RollupStore {
     return { seenThroughCode: false };
   }
 
-  /** Whether the device has a row of `day` with the item through the code (device_days). */
-  hasDeviceDay(itemRowId: number, codeId: number, deviceUuid: string, day: number): boolean {
-    return this.#q.deviceDayThroughCode.get(itemRowId, day, deviceUuid, codeId) !== null;
-  }
-
   /** A domain's contact with an item: counted once per UTC day (the caller read its last contact, before it moves). */
   domainContact(itemRowId: number, now: number, lastSeenAt: number | null): void {
     if (lastSeenAt === null || dayOf(lastSeenAt) !== dayOf(now)) this.#q.addItemDay.run(itemRowId, dayOf(now), monthOf(now), "domains", 1);
@@ -128,7 +123,6 @@ function prepare(db: Database) {
       `UPDATE device_days SET authorizations = authorizations + ?5, reports = reports + ?6, units = min(units + ?7, ${MAX_SAFE}), first_at = min(first_at, ?8), last_at = max(last_at, ?9)
        WHERE item_row_id = ?1 AND day = ?2 AND device_uuid = ?3 AND code_id = ?4`,
     ),
-    deviceDayThroughCode: db.query(`SELECT 1 FROM device_days WHERE item_row_id = ? AND day = ? AND device_uuid = ? AND code_id = ?`),
     deviceDaySeen: db.query(`SELECT 1 FROM device_days WHERE item_row_id = ? AND day = ? AND device_uuid = ? LIMIT 1`),
     insertDeviceDay: db.query(`INSERT INTO device_days (item_row_id, day, device_uuid, code_id, authorizations, reports, units, first_at, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`),
     // Each purge walks the primary key owner by owner, never the whole table.
