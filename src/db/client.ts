@@ -15,7 +15,7 @@ export interface DatabaseOptions {
   /** The page cache's cap (MiB): `lts serve --db-cache-mib`. */
   cacheMib?: number;
 }
-export const DEFAULT_CACHE_MIB = 64;
+const DEFAULT_CACHE_MIB = 64;
 
 /**
  * Opens (or creates) the SQLite database with the settings every write relies on: WAL,
