@@ -48,11 +48,12 @@ export class FakeHasher implements PasswordHasher {
 export type World = ReturnType<typeof createWorld>;
 
 /**
- * A fresh LTS in memory: in-memory database (`onDisk`: the data dir's) with every migration, a manual clock, a fake hasher,
- * a logger that keeps its lines, a data dir in a temp folder (for the setup-token file), and a fake
- * hardware-label reader (default: a machine-id and a MAC; `labels` swaps it). As at a real start,
- * the machine status is computed in the background: `await w.deps.machine.settled()` to wait.
- * `trustedClock: true` puts the server's rollback-proof clock (a TrustedClock) around the manual one.
+ * A fresh LTS in memory: in-memory database (`onDisk`: the data dir's) with every migration, a
+ * manual clock, a fake hasher, a logger that keeps its lines, a data dir in a temp folder (for the
+ * setup-token file), and a fake hardware-label reader (default: a machine-id and a MAC; `labels`
+ * swaps it). As at a real start, the machine status is computed in the background:
+ * `await w.deps.machine.settled()` to wait. `trustedClock: true` puts the server's rollback-proof
+ * clock (a TrustedClock) around the manual one.
  */
 export function createWorld(
   options: { flags?: Record<string, string>; hasher?: PasswordHasher; labels?: FakeLabelReader | LabelReader; trusted?: IssuerPublicKey[]; mailerFor?: MailerFactory; trustedClock?: boolean; onDisk?: boolean } = {},
@@ -62,7 +63,8 @@ export function createWorld(
   const clock = new ManualClock();
   const logger = memoryLogger();
   const hasher = options.hasher ?? new FakeHasher();
-  // On disk (the data dir's database, as `lts serve` opens it) where another connection must see it: a backup's thread.
+  // On disk (the data dir's database, as `lts serve` opens it) where another connection must see
+  // it: a backup's thread.
   const db = options.onDisk ? openDataDir(dataDir) : openMemoryDatabase();
   const labels = options.labels ?? new FakeLabelReader();
   // Mail goes to a FakeMailer unless the test brings a factory (e.g. a real SMTP server's).

@@ -2,7 +2,8 @@
 // 2,000 devices reporting every 18 s (≈ 111 reports/s, as 20,000 devices every 180 s) plus a
 // quarter as many authorizes, against the compiled binary on loopback. The WAL must stay under
 // 64 MiB, the server's own memory must not grow in the last third (loosely: ≤ 1.25 × the second
-// third's max, as 45 s is mostly warm-up), and every request must be answered 200. `bun scripts/soak.ts` runs 10 minutes.
+// third's max, as 45 s is mostly warm-up), and every request must be answered 200.
+// `bun scripts/soak.ts` runs 10 minutes.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { formatSample, soak, soakServerArgs } from "../../scripts/soak";
 import { startLicensedBinary, type LicensedBinary } from "./licensed-binary";
