@@ -80,6 +80,16 @@ describe("Backups page", () => {
     expect((await w.admin.get("/backups")).doc.querySelectorAll("#backups-table tbody tr")).toHaveLength(1);
   });
 
+  test("two Back up now at once make two whole backups, one after the other", async () => {
+    const w = await loggedIn();
+    const answers = await Promise.all([w.backUpNow(), w.backUpNow()]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    const names = answers.map((a) => /filename="(.+)"/.exec(a.headers.get("content-disposition")!)![1]);
+    expect(names.sort()).toEqual(["lts-backup-20261128-120000-2.tar", "lts-backup-20261128-120000.tar"]);
+    for (const answer of answers) expect(verifyBackup(new Uint8Array(await answer.arrayBuffer())).manifest.instanceId).toBe(w.instanceId);
+    expect(w.audit("backup.created")).toHaveLength(2);
+  });
+
   test("each listed backup downloads, audited; a name that is not a backup's is 404", async () => {
     const w = await loggedIn();
     await w.backUpNow();

@@ -12,12 +12,23 @@ export interface BackupThreadRequest {
 }
 export type BackupThreadReply = { ok: true; backup: CreatedBackup } | { ok: false; code?: AppErrorCode; message: string };
 
+/** The backup being made, if any: the next waits for it. */
+let previous: Promise<unknown> = Promise.resolve();
+
 /**
  * createBackup into `<data-dir>/backups/`, made on a thread of its own with its own connection to
  * the data dir's database (backup-worker.ts), so that the server goes on answering meanwhile.
+ * One at a time (two at once would pick the same name in the same second, and compete for the
+ * disk): a backup asked for meanwhile starts when the one before has ended, at its own time.
  * Settles with the backup, or rejects with createBackup's error (an AppError keeps its code).
  */
 export function createBackupOffThread(ctx: Pick<ServiceContext, "clock" | "actor">, input: { dataDir: string; trigger: BackupTrigger }): Promise<CreatedBackup> {
+  const made = previous.then(() => backUpOnThread(ctx, input));
+  previous = made.catch(() => {});
+  return made;
+}
+
+function backUpOnThread(ctx: Pick<ServiceContext, "clock" | "actor">, input: { dataDir: string; trigger: BackupTrigger }): Promise<CreatedBackup> {
   const worker = new Worker(workerEntry("services/backups/backup-worker.ts"));
   return new Promise<CreatedBackup>((resolve, reject) => {
     worker.addEventListener("message", (event: MessageEvent<BackupThreadReply>) => {
