@@ -22,9 +22,9 @@ const MACHINE_READ_DELAY_MS = 200;
  * Slow clients (measured on Bun 1.4, README "Slow clients"): Bun closes a connection whose request
  * headers are not complete within 10 s, whatever idleTimeout says. idleTimeout then bounds the
  * rest, counted from the headers: a body trickled byte by byte, a request waiting for its answer,
- * and an idle keep-alive connection. Portal requests may take longer (a backup, a test e-mail
- * through a slow SMTP server), so they keep 30 s; client API requests are small and answered in
- * milliseconds, so a slow API body (slow POST) is cut after 10 s.
+ * and an idle keep-alive connection. Portal requests may take longer (a test e-mail through a slow
+ * SMTP server), so they keep 30 s ("Back up now" lifts its own once the admin is known); client API
+ * requests are small and answered in milliseconds, so a slow API body (slow POST) is cut after 10 s.
  */
 const IDLE_TIMEOUT_S = 30;
 const API_REQUEST_TIMEOUT_S = 10;

@@ -24,5 +24,7 @@ export interface AppEnv {
   Bindings: {
     /** Bun's server, passed by Bun.serve as the fetch handler's second argument. */
     requestIP?: (request: Request) => { address: string } | null;
+    /** Sets a request's idle timeout in seconds (0: none), in place of the server's. */
+    timeout?: (request: Request, seconds: number) => void;
   };
 }

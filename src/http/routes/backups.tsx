@@ -32,8 +32,11 @@ export function registerBackupRoutes(app: Hono<AppEnv>, deps: Deps) {
     );
   });
 
-  // Made on a thread of its own, as the schedule's: the API goes on answering while it copies.
+  // Made on a thread of its own, as the schedule's: the API goes on answering while it copies. A
+  // large database takes longer than a portal request's idle timeout (30 s): an admin's request,
+  // past the login and CSRF checks, waits for its backup however long it takes.
   app.post("/backups/now", async (c) => {
+    c.env?.timeout?.(c.req.raw, 0);
     const made = await createBackupOffThread(c.var.ctx, { dataDir: dir.root, trigger: "portal" });
     return attachment(downloadBackup(c.var.ctx, { dir, name: made.name }));
   });
