@@ -2,13 +2,14 @@
 // What one random device's row costs in SQLite as an item's devices grow: the floor under
 // bench:scale's ratios at 1,000,000 devices (README.md, "Scale").
 //
-//   bun scripts/bench-rows.ts [--sizes 20000,1000000] [--rounds 40]
+//   bun scripts/bench-rows.ts [--sizes 20000,1000000] [--rounds 40] [--batch 32]
 //
 // For each size, a database file with the server's schema, settings (WAL, synchronous=FULL, the
 // 64 MiB page cache, the memory map) and no automatic checkpoint (the server checkpoints on a thread
 // of its own; here every 4th round), holding that many devices' grants and days (device_days, as
-// bench:scale seeds them). Then, in rounds that alternate the sizes' order, 2,000 operations on
-// random devices, committed 200 at a time (as the group commit batches requests):
+// bench:scale seeds them). Then, in rounds that alternate the sizes' order, operations on random
+// devices, committed --batch at a time (the group commit's batch: bench:scale keeps 32 requests in
+// flight; in bigger batches, rows among 20,000 devices share pages, among a million they do not):
 //   read     a device's grant (SELECT by key: report's grant check)
 //   update   a device's day (UPDATE by key: what every authorize and report writes)
 // It prints the median µs an operation per size, and the ratio to the first size.
@@ -22,7 +23,7 @@ const args = Bun.argv.slice(2);
 const option = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
 const SIZES = option("--sizes", "20000,1000000").split(",").map(Number);
 const ROUNDS = Number(option("--rounds", "40"));
-const BATCH = 200;
+const BATCH = Number(option("--batch", "32"));
 const BATCHES = 10;
 const NOW = Date.parse("2026-11-28T12:00:00.000Z");
 const DAY = dayOf(NOW);
