@@ -6,7 +6,10 @@ import { readBackupSettings, verifyBackup } from "../../src/services/backups";
 import { Browser, ORIGIN, setUpAndLogIn, textOf } from "../helpers/browser";
 import { createWorld } from "../helpers/world";
 
-/** A logged-in admin on a world whose database is its data dir's (a backup is made on a thread of its own, through its own connection). */
+/**
+ * A logged-in admin on a world whose database is its data dir's: a backup is made on a thread of
+ * its own, through its own connection.
+ */
 async function loggedIn() {
   const w = createWorld({ onDisk: true });
   const instanceId = w.db.select().from(instance).get()!.instanceId;
