@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { closeDatabase } from "../../src/db/client";
 import { dataDirAt, openDataDir } from "../../src/db/data-dir";
 import { ManualClock } from "../../src/lib/clock";
-import { createBackupOffThread, verifyBackup } from "../../src/services/backups";
+import { createBackup, createBackupOffThread, verifyBackup } from "../../src/services/backups";
 import { tempDir } from "../helpers/temp";
 
 const MIB = 1024 * 1024;
@@ -34,3 +34,13 @@ test("a backup of a 96 MB database takes the process's memory up by far less tha
   // writing it through the server's 64 MiB page cache, costs the database's size more.
   expect((peak - before) / MIB).toBeLessThan(40);
 }, 60_000);
+
+test("the copy's small page cache is the copy's only: the connection's own comes back after", () => {
+  const dataDir = tempDir("lts-backup-cache-");
+  const db = openDataDir(dataDir);
+  const cacheSize = () => (db.$client.query("PRAGMA cache_size").get() as { cache_size: number }).cache_size;
+  const before = cacheSize();
+  createBackup({ db, clock: new ManualClock(), actor: { kind: "console", ip: null } }, { dir: dataDirAt(dataDir), trigger: "console" });
+  expect(cacheSize()).toBe(before);
+  closeDatabase(db);
+});

