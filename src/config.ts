@@ -59,8 +59,10 @@ export const SERVER_OPTIONS = {
 
 export type OptionName = keyof typeof SERVER_OPTIONS;
 
-const intIn = (min: number, max: number) =>
-  v.pipe(v.string(), v.regex(/^\d+$/, "must be a whole number"), v.transform(Number), v.minValue(min), v.maxValue(max));
+const intIn = (min: number, max: number) => {
+  const range = `must be from ${min.toLocaleString("en")} to ${max.toLocaleString("en")}`;
+  return v.pipe(v.string(), v.regex(/^\d+$/, "must be a whole number"), v.transform(Number), v.minValue(min, range), v.maxValue(max, range));
+};
 
 const absolutePath = v.pipe(v.string(), v.minLength(1, "must not be empty"), v.transform((p) => resolve(p)));
 
