@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, openDatabase, type Db } from "../src/db/client";
 import { dayOf } from "../src/domain/slots";
+import { median } from "./median";
 
 const args = Bun.argv.slice(2);
 const option = (name: string, fallback: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : fallback);
@@ -73,7 +74,6 @@ for (let round = 0; round < ROUNDS; round++) {
     figures.get(s)!.update.push(time(s, s.update));
   }
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const base = figures.get(subjects[0]!)!;
 console.log(`\nbench:rows — one random device's row, committed ${BATCH} at a time; median µs of ${ROUNDS} rounds, × the first size`);
 for (const s of subjects) {

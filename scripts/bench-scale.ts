@@ -35,6 +35,7 @@ import { importLicenseFile } from "../src/services/license-files";
 import { generateMachineUuid, MachineIdentity } from "../src/services/machine-identity";
 import { FakeLabelReader } from "../test/helpers/fake-labels";
 import { activatedLicense, licenseItem, signed } from "../test/helpers/licenses";
+import { median } from "./median";
 
 const args = Bun.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -211,11 +212,6 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 for (const server of servers) await server.close();
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const pad = (s: string, n: number) => s.padStart(n);
 const base = servers[0]!;
 /** The median over the rounds of `value` (a figure, or a figure's ratio to the base size's in the same round). */

@@ -14,10 +14,10 @@
 //
 // lts embeds static/ (htmx, CSS, icons; --asset), the migrations in drizzle/ (inlined by the
 // src/db/migrations.macro.ts macro) and the entry points of its threads (the WAL checkpointer's,
-// src/db/checkpoint-worker.ts, and the scheduled backup's); lts-vendor needs none of them. Both ignore any .env or bunfig.toml
-// in the folder they are started from, so their behaviour depends only on their flags (and, for
-// lts, its LTS_* variables). --bytecode precompiles the JavaScript: cold start drops from ~90 ms
-// to ~25 ms (stack notes).
+// src/db/checkpoint-worker.ts, and the backups', src/services/backups/backup-worker.ts); lts-vendor
+// needs none of them. Both ignore any .env or bunfig.toml in the folder they are started from, so
+// their behaviour depends only on their flags (and, for lts, its LTS_* variables). --bytecode
+// precompiles the JavaScript: cold start drops from ~90 ms to ~25 ms (stack notes).
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { argon2Overlay } from "./argon2-binding";

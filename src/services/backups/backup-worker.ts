@@ -1,8 +1,8 @@
 /**
- * The thread a scheduled backup is made on (create-backup-off-thread.ts): a connection of its own
- * to the database, createBackup at the time the server gave, the outcome posted back. Copying,
- * checking and packing a database takes ~1 s per 40 MB, which on the server's thread is as long
- * without answers.
+ * The thread the server's backups are made on, scheduled or "Back up now"
+ * (create-backup-off-thread.ts): a connection of its own to the database, createBackup at the time
+ * the server gave, the outcome posted back. Copying, checking and packing a database takes ~1 s per
+ * 40 MB, which on the server's thread is as long without answers.
  */
 import { openDatabase } from "../../db/client";
 import { dataDirAt } from "../../db/data-dir";
