@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import type { Logger } from "../lib/logger";
 import { workerEntry } from "../lib/runtime";
+import { startThread, type Thread } from "../lib/threads";
 import type { Db } from "./client";
 
 export type CheckpointerRequest = { type: "open"; path: string; intervalMs: number } | { type: "close" };
@@ -17,6 +18,8 @@ export interface CheckpointerOptions {
   intervalMs?: number;
   /** The WAL size (pages) at which the server's thread makes the WAL start over (see Checkpointer). */
   restartFrames?: number;
+  /** The thread's program (default: src/db/checkpoint-worker.ts; tests give one that ends). */
+  program?: string;
 }
 
 /**
@@ -32,14 +35,17 @@ export interface CheckpointerOptions {
  * of `restartFrames` pages, the server's thread runs a passive checkpoint itself between two
  * transactions — only of the frames written since the worker's — and its next write starts the
  * WAL over. The server's memory map of the file is renewed as the worker's checkpoints grow it
- * (#remapIfGrown). If the worker cannot start or fails, SQLite's own checkpoints take over (logged).
+ * (#remapIfGrown). If the worker cannot start, fails or ends, SQLite's own checkpoints take over
+ * (logged): with none, the WAL would grow for ever.
  */
 export class Checkpointer {
   readonly #db: Db;
   readonly #logger: Logger;
-  readonly #worker: Worker;
+  readonly #thread: Thread<CheckpointerRequest>;
   readonly #restartFrames: number;
   #stopped: Promise<void> | null = null;
+  /** stop()'s, once the worker has closed its connection. */
+  #closed: () => void = () => {};
   /** The database file's size when the server's connection last mapped it (see #remapIfGrown). */
   #mappedBytes: number;
 
@@ -48,16 +54,14 @@ export class Checkpointer {
     this.#logger = logger;
     this.#restartFrames = options.restartFrames;
     this.#mappedBytes = existsSync(db.$client.filename) ? statSync(db.$client.filename).size : 0;
-    this.#worker = new Worker(workerEntry("db/checkpoint-worker.ts"));
-    this.#worker.addEventListener("message", (event: MessageEvent<CheckpointerReport>) => this.#onReport(event.data));
-    this.#worker.addEventListener("error", (event) => this.#fallBack(event.message));
+    this.#thread = startThread<CheckpointerReport, CheckpointerRequest>(options.program, { message: (report) => this.#onReport(report), ended: (reason) => this.#fallBack(reason) });
     db.$client.exec("PRAGMA wal_autocheckpoint = 0");
-    this.#post({ type: "open", path: db.$client.filename, intervalMs: options.intervalMs });
+    this.#thread.post({ type: "open", path: db.$client.filename, intervalMs: options.intervalMs });
   }
 
   /** Starts checkpointing `db` (a file database in WAL mode) on a worker thread. */
   static start(db: Db, logger: Logger, options: CheckpointerOptions = {}): Checkpointer {
-    return new Checkpointer(db, logger, { intervalMs: options.intervalMs ?? 100, restartFrames: options.restartFrames ?? 16_384 });
+    return new Checkpointer(db, logger, { intervalMs: options.intervalMs ?? 100, restartFrames: options.restartFrames ?? 16_384, program: options.program ?? workerEntry("db/checkpoint-worker.ts") });
   }
 
   /** Closes the worker's connection and ends the thread; SQLite's own checkpoints are back on. */
@@ -65,18 +69,19 @@ export class Checkpointer {
     this.#stopped ??= new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timeout);
-        this.#worker.terminate();
+        this.#thread.stop();
         this.#restoreAutocheckpoint();
         resolve();
       };
       const timeout = setTimeout(done, STOP_WAIT_MS);
-      this.#worker.addEventListener("message", (event: MessageEvent<CheckpointerReport>) => event.data.type === "closed" && done());
-      this.#post({ type: "close" });
+      this.#closed = done;
+      this.#thread.post({ type: "close" });
     });
     return this.#stopped;
   }
 
   #onReport(report: CheckpointerReport): void {
+    if (report.type === "closed") return this.#closed();
     if (report.type === "failed") return this.#fallBack(report.message);
     if (report.type !== "checkpointed" || this.#db.$client.inTransaction) return;
     try {
@@ -110,7 +115,7 @@ export class Checkpointer {
     if (this.#stopped) return;
     this.#logger.error("the WAL checkpointer thread failed: the server checkpoints on its own thread", { reason });
     this.#stopped = Promise.resolve();
-    this.#worker.terminate();
+    this.#thread.stop();
     this.#restoreAutocheckpoint();
   }
 
@@ -120,9 +125,5 @@ export class Checkpointer {
     } catch {
       // The database is closed already: nothing to checkpoint.
     }
-  }
-
-  #post(request: CheckpointerRequest): void {
-    this.#worker.postMessage(request);
   }
 }

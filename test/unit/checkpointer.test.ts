@@ -127,4 +127,17 @@ describe("Checkpointer", () => {
     await checkpointer.stop();
     db.$client.close();
   });
+
+  test("a worker that ends without a word is logged, and SQLite checkpoints on the committing thread again (else the WAL grows for ever)", async () => {
+    const { db } = fileDatabase();
+    const logged: string[] = [];
+    const program = new URL("../fixtures/threads/ends.ts", import.meta.url).href;
+    const checkpointer = Checkpointer.start(db, createLogger([(line) => logged.push(line)], "info"), { program });
+    expect(await until(() => logged.length > 0)).toBe(true);
+    expect(logged[0]).toContain("the WAL checkpointer thread failed: the server checkpoints on its own thread");
+    expect(logged[0]).toContain("it ended (exit code 0)");
+    expect(autocheckpoint(db)).toBe(1000);
+    await checkpointer.stop();
+    closeDatabase(db);
+  });
 });

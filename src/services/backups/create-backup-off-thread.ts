@@ -1,5 +1,6 @@
 import { AppError, type AppErrorCode } from "../../domain/errors";
 import { workerEntry } from "../../lib/runtime";
+import { askThread } from "../../lib/threads";
 import type { ServiceContext } from "../context";
 import type { BackupTrigger, CreatedBackup } from "./create-backup";
 
@@ -28,16 +29,11 @@ export function createBackupOffThread(ctx: Pick<ServiceContext, "clock" | "actor
   return made;
 }
 
-function backUpOnThread(ctx: Pick<ServiceContext, "clock" | "actor">, input: { dataDir: string; trigger: BackupTrigger }): Promise<CreatedBackup> {
-  const worker = new Worker(workerEntry("services/backups/backup-worker.ts"));
-  return new Promise<CreatedBackup>((resolve, reject) => {
-    worker.addEventListener("message", (event: MessageEvent<BackupThreadReply>) => {
-      const reply = event.data;
-      if (reply.ok) resolve(reply.backup);
-      else reject(reply.code ? new AppError(reply.code, reply.message) : new Error(reply.message));
-    });
-    worker.addEventListener("error", (event) => reject(new Error(`the backup thread failed: ${event.message}`)));
-    const request: BackupThreadRequest = { dataDir: input.dataDir, at: ctx.clock.now().getTime(), actor: ctx.actor, trigger: input.trigger };
-    worker.postMessage(request);
-  }).finally(() => worker.terminate());
+async function backUpOnThread(ctx: Pick<ServiceContext, "clock" | "actor">, input: { dataDir: string; trigger: BackupTrigger }): Promise<CreatedBackup> {
+  const request: BackupThreadRequest = { dataDir: input.dataDir, at: ctx.clock.now().getTime(), actor: ctx.actor, trigger: input.trigger };
+  const reply = await askThread<BackupThreadReply>(workerEntry("services/backups/backup-worker.ts"), request).catch((error: Error) => {
+    throw new Error(`no backup was made: ${error.message}`);
+  });
+  if (reply.ok) return reply.backup;
+  throw reply.code ? new AppError(reply.code, reply.message) : new Error(reply.message);
 }

@@ -1,0 +1,64 @@
+import { describe, expect, test } from "bun:test";
+import { askThread, startThread } from "../../src/lib/threads";
+
+const ECHO = new URL("../fixtures/threads/echo.ts", import.meta.url).href;
+
+/** Starts the echo thread, recording what it posts and how it ends. */
+function echoThread() {
+  const messages: string[] = [];
+  const ends: string[] = [];
+  let ended: () => void = () => {};
+  const hasEnded = new Promise<void>((resolve) => (ended = resolve));
+  const thread = startThread<string, string>(ECHO, {
+    message: (report) => messages.push(report),
+    ended: (reason) => {
+      ends.push(reason);
+      ended();
+    },
+  });
+  return { thread, messages, ends, hasEnded };
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("startThread", () => {
+  test("passes on what the thread posts", async () => {
+    const { thread, messages, ends } = echoThread();
+    thread.post("hello");
+    for (let i = 0; i < 200 && messages.length === 0; i++) await settle(10);
+    expect(messages).toEqual(["hello"]);
+    thread.stop();
+    await settle(100);
+    expect(ends).toEqual([]);
+  });
+
+  test("a thread that exits without an error is told, once", async () => {
+    const { thread, ends, hasEnded } = echoThread();
+    thread.post("exit");
+    await hasEnded;
+    await settle(100);
+    expect(ends).toEqual(["it ended (exit code 3)"]);
+  });
+
+  test("a thread that throws is told, once, with its error", async () => {
+    const { thread, ends, hasEnded } = echoThread();
+    thread.post("throw");
+    await hasEnded;
+    await settle(100);
+    expect(ends).toEqual(["it failed: out of cheese"]);
+  });
+});
+
+describe("askThread", () => {
+  test("settles with the thread's answer", async () => {
+    expect(await askThread<string, string>(ECHO, "ping")).toBe("ping");
+  });
+
+  test("rejects when the thread exits before it answers (else its caller would wait for ever)", async () => {
+    await expect(askThread(ECHO, "exit")).rejects.toThrow("the thread ended before it answered: it ended (exit code 3)");
+  });
+
+  test("rejects when the thread fails before it answers", async () => {
+    await expect(askThread(ECHO, "throw")).rejects.toThrow("the thread ended before it answered: it failed: out of cheese");
+  });
+});
