@@ -32,20 +32,15 @@ describe("startThread", () => {
     expect(ends).toEqual([]);
   });
 
-  test("a thread that exits without an error is told, once", async () => {
+  test.each([
+    ["exits without an error", "exit", "it ended (exit code 3)"],
+    ["throws", "throw", "it failed: out of cheese"],
+  ])("a thread that %s is told, once, why", async (_, request, reason) => {
     const { thread, ends, hasEnded } = echoThread();
-    thread.post("exit");
+    thread.post(request);
     await hasEnded;
     await settle(100);
-    expect(ends).toEqual(["it ended (exit code 3)"]);
-  });
-
-  test("a thread that throws is told, once, with its error", async () => {
-    const { thread, ends, hasEnded } = echoThread();
-    thread.post("throw");
-    await hasEnded;
-    await settle(100);
-    expect(ends).toEqual(["it failed: out of cheese"]);
+    expect(ends).toEqual([reason]);
   });
 });
 
@@ -54,11 +49,10 @@ describe("askThread", () => {
     expect(await askThread<string, string>(ECHO, "ping")).toBe("ping");
   });
 
-  test("rejects when the thread exits before it answers (else its caller would wait for ever)", async () => {
-    await expect(askThread(ECHO, "exit")).rejects.toThrow("the thread ended before it answered: it ended (exit code 3)");
-  });
-
-  test("rejects when the thread fails before it answers", async () => {
-    await expect(askThread(ECHO, "throw")).rejects.toThrow("the thread ended before it answered: it failed: out of cheese");
+  test.each([
+    ["exits", "exit", "it ended (exit code 3)"],
+    ["fails", "throw", "it failed: out of cheese"],
+  ])("rejects when the thread %s before it answers (else its caller would wait for ever)", async (_, request, reason) => {
+    await expect(askThread(ECHO, request)).rejects.toThrow(`the thread ended before it answered: ${reason}`);
   });
 });
