@@ -266,11 +266,7 @@ function DeviceRows(props: { devices: DeviceView[]; scopeQuery: string; searchin
                   </td>
                   <td>{d.active ? <ShortDay at={d.activeUntil} /> : d.releasedAt ? "released" : "—"}</td>
                   <td>
-                    {d.releaseBlocked === null ? (
-                      <ReleaseButton action={`/devices/release?${scope}&itemRowId=${d.itemRowId}&device=${encodeURIComponent(d.deviceUuid)}`} what={`the seat of ${d.deviceUuid}`} />
-                    ) : (
-                      <span class="muted">{d.active ? d.releaseBlocked : "none"}</span>
-                    )}
+                    <SeatRelease seat={d} action={`/devices/release?${scope}&itemRowId=${d.itemRowId}&device=${encodeURIComponent(d.deviceUuid)}`} what={`the seat of ${d.deviceUuid}`} />
                   </td>
                 </tr>
               ))}
@@ -313,11 +309,7 @@ function DomainsTable(props: { domains: DomainView[]; scopeQuery: string; search
                 <Minute at={d.lastSeenAt} />
               </td>
               <td>
-                {d.releaseBlocked === null ? (
-                  <ReleaseButton action={`/devices/release-domain?${props.scopeQuery}&itemRowId=${d.itemRowId}&domain=${encodeURIComponent(d.domain)}`} what={`the domain ${d.domain}`} />
-                ) : (
-                  <span class="muted">{d.active ? d.releaseBlocked : "none"}</span>
-                )}
+                <SeatRelease seat={d} action={`/devices/release-domain?${props.scopeQuery}&itemRowId=${d.itemRowId}&domain=${encodeURIComponent(d.domain)}`} what={`the domain ${d.domain}`} />
               </td>
             </tr>
           ))}
@@ -328,12 +320,15 @@ function DomainsTable(props: { domains: DomainView[]; scopeQuery: string; search
 }
 
 /**
- * A row's Release button: a form that posts to `action`. Leaner than PostButton: the table gives
- * hx-target, hx-swap and hx-include (the list state) to all its rows, so a 200-row page stays small.
+ * A row's Seat cell: its Release button, a form that posts to `action`, or why it has none ("none"
+ * for a seat no longer held). Leaner than PostButton: the table gives hx-target, hx-swap and
+ * hx-include (the list state) to all its rows, so a 200-row page stays small.
  */
-function ReleaseButton(props: { action: string; what: string }) {
+function SeatRelease(props: { seat: { active: boolean; releaseBlocked: string | null }; action: string; what: string }) {
+  const { seat } = props;
   const url = useUrl();
   const { csrfToken } = useView();
+  if (seat.releaseBlocked !== null) return <span class="muted">{seat.active ? seat.releaseBlocked : "none"}</span>;
   return (
     <form class="inline-form" method="post" action={url(props.action)} hx-post={url(props.action)} hx-confirm={`Release ${props.what}?`}>
       <input type="hidden" name="_csrf" value={csrfToken} />
