@@ -1,6 +1,7 @@
 import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { LoginThrottle } from "./domain/login-throttle";
+import { HOUR_MS } from "./domain/slots";
 import { parseTrustedProxies, type TrustedProxies } from "./domain/trusted-proxies";
 import { loadStaticAssets, type StaticAssets } from "./lib/static-assets";
 import { systemClock, type Clock } from "./lib/clock";
@@ -86,7 +87,7 @@ export function portalSettings(config: Config, listening: string): PortalSetting
     basePath: config.basePath,
     trustProxy: parseTrustedProxies(config.trustProxy),
     tls: !!config.tlsCert,
-    sessionPolicy: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionMaxHours * 3_600_000 },
+    sessionPolicy: { idleMs: config.sessionIdleMinutes * 60_000, absoluteMs: config.sessionMaxHours * HOUR_MS },
     dataDir: config.dataDir,
     listening,
     port: Number(/:(\d+)\/?[^:]*$/.exec(listening)?.[1] ?? config.port),

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { DAY_MS } from "./slots";
 
 /**
  * The vocabulary of license files (PROTOCOL.md, "License file"; DESIGN.md, "License items and
@@ -270,5 +271,5 @@ export function graceDaysOf(item: Pick<LicenseItem, "graceDays">): number {
 
 /** The moment an item stops serving: expiry plus grace. */
 export function itemServesUntil(item: Pick<LicenseItem, "expiresAt" | "graceDays">): Date {
-  return new Date(Date.parse(item.expiresAt) + graceDaysOf(item) * 86_400_000);
+  return new Date(Date.parse(item.expiresAt) + graceDaysOf(item) * DAY_MS);
 }
